@@ -1,0 +1,239 @@
+"""Tensor factories: tensor, as_tensor, from_numpy, zeros, ones, full, arange, linspace...
+
+Copy versus share follows torch: ``tensor()``/``Tensor()`` always copy;
+``as_tensor()``/``from_numpy()`` share the ndarray's memory when dtype and
+device allow.
+"""
+import builtins
+import math
+
+import numpy as np
+
+from . import backend, dtypes
+from .device import resolve, CPU
+from .tensor import Tensor
+
+
+def _infer_dtype(data):
+    """torch's dtype inference for nested Python data: bool < int64 < default float."""
+    kinds = set()
+    stack = [data]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, Tensor):
+            kinds.add(x.dtype)
+        elif isinstance(x, (list, tuple)):
+            stack.extend(x)
+        elif isinstance(x, builtins.bool) or isinstance(x, np.bool_):
+            kinds.add(dtypes.bool)
+        elif isinstance(x, (builtins.int, np.integer)):
+            kinds.add(dtypes.int64)
+        elif isinstance(x, (builtins.float, np.floating)):
+            kinds.add(dtypes.get_default_dtype())
+        elif isinstance(x, (builtins.complex, np.complexfloating)):
+            kinds.add(dtypes.complex64 if dtypes.get_default_dtype() is dtypes.float32 else dtypes.complex128)
+        else:
+            raise TypeError(f"Could not infer dtype of {type(x).__name__}")
+    if not kinds:
+        return dtypes.get_default_dtype()
+    result = None
+    for k in kinds:
+        result = k if result is None else dtypes.promote_types(result, k)
+    return result
+
+
+def _to_array(data, dtype, device, copy):
+    """A backend array for ``data`` (nested lists, ndarray, Tensor, scalar) with torch's dtype rules."""
+    xp = backend.array_module(device)
+    if isinstance(data, Tensor):
+        arr = data._data
+        if dtype is not None and arr.dtype != dtype.np:
+            arr = arr.astype(dtype.np)
+            copy = False
+        arr = backend.to_device_array(arr, device)
+        return arr.copy() if copy else arr
+    if isinstance(data, np.ndarray) or backend.is_cuda_array(data):
+        dt = dtype.np if dtype is not None else dtypes.from_numpy_dtype(data.dtype).np
+        arr = backend.to_device_array(data, device)
+        if copy or arr.dtype != dt:
+            arr = xp.array(arr, dtype=dt, copy=True)
+        return arr
+    if isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in data):
+        data = [_nested_to_list(x) for x in data]
+    if dtype is None:
+        dtype = _infer_dtype(data)
+    try:
+        arr = np.array(data, dtype=dtype.np)
+    except (ValueError, TypeError) as e:
+        raise ValueError(f"expected a sequence of equal-length sequences of numbers: {e}") from None
+    except OverflowError:
+        raise RuntimeError(f"value cannot be converted to type {dtype.name} without overflow") from None
+    if arr.dtype == object:
+        raise TypeError("Could not convert data to a tensor: nested sequences of unequal length")
+    return backend.to_device_array(arr, device)
+
+
+def _nested_to_list(x):
+    if isinstance(x, Tensor):
+        if x.numel() != 1 and x.ndim > 0:
+            return x.tolist()
+        return x.item() if x.ndim == 0 else x.tolist()
+    if isinstance(x, (list, tuple)):
+        return [_nested_to_list(y) for y in x]
+    return x
+
+
+def _finish(arr, requires_grad):
+    t = Tensor._make(arr)
+    if requires_grad:
+        t.requires_grad = True
+    return t
+
+
+def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
+    """A new tensor copying ``data``; the dtype is inferred as torch does (1 -> int64, 1. -> float32)."""
+    dtype = dtypes.to_dtype(dtype) if dtype is not None else None
+    return _finish(_to_array(data, dtype, resolve(device), copy=True), requires_grad)
+
+
+def as_tensor(data, dtype=None, device=None):
+    """Like ``tensor`` but shares memory with an ndarray or tensor when dtype and device match."""
+    dtype = dtypes.to_dtype(dtype) if dtype is not None else None
+    if isinstance(data, Tensor):
+        if (dtype is None or dtype is data.dtype) and (device is None or resolve(device) == data.device):
+            return data
+        return data.to(device=device if device is not None else data.device, dtype=dtype or data.dtype)
+    dev = resolve(device)
+    return Tensor._make(_to_array(data, dtype, dev, copy=False))
+
+
+asarray = as_tensor
+
+
+def from_numpy(ndarray):
+    """A tensor sharing memory with ``ndarray`` (writes show in both)."""
+    if not isinstance(ndarray, np.ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
+    dtypes.from_numpy_dtype(ndarray.dtype)  # raises for unsupported dtypes
+    return Tensor._make(ndarray)
+
+
+def _legacy_constructor(args, device):
+    """``Tensor(data)`` (copy, default dtype) or ``Tensor(*sizes)`` (uninitialised)."""
+    dt = dtypes.get_default_dtype()
+    dev = resolve(device)
+    if not args:
+        return backend.array_module(dev).empty((0,), dt.np)
+    if len(args) == 1 and not isinstance(args[0], (builtins.int, np.integer)) or \
+            (len(args) == 1 and isinstance(args[0], builtins.bool)):
+        data = args[0]
+        if isinstance(data, Tensor):
+            return data._data  # torch.Tensor(t) aliases t
+        return _to_array(data, dt if not isinstance(data, np.ndarray) else dt, dev, copy=True)
+    return backend.array_module(dev).empty(_size(args), dt.np)
+
+
+def _size(size):
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = tuple(size[0])
+    for s in size:
+        if not isinstance(s, (builtins.int, np.integer)) or isinstance(s, builtins.bool):
+            raise TypeError(f"expected a sequence of integers for the size, but got an element of type "
+                            f"{type(s).__name__}")
+        if s < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {list(size)}")
+    return tuple(builtins.int(s) for s in size)
+
+
+def _factory(fill, size, dtype, device, requires_grad, default=None):
+    dtype = dtypes.to_dtype(dtype) if dtype is not None else (default or dtypes.get_default_dtype())
+    dev = resolve(device)
+    arr = fill(backend.array_module(dev), _size(size), dtype.np)
+    return _finish(arr, requires_grad)
+
+
+def zeros(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None, pin_memory=False):
+    """A tensor of zeros."""
+    return _factory(lambda xp, s, d: xp.zeros(s, d), size, dtype, device, requires_grad)
+
+
+def ones(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None, pin_memory=False):
+    """A tensor of ones."""
+    return _factory(lambda xp, s, d: xp.ones(s, d), size, dtype, device, requires_grad)
+
+
+def empty(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None, pin_memory=False,
+          memory_format=None):
+    """An uninitialised tensor."""
+    return _factory(lambda xp, s, d: xp.empty(s, d), size, dtype, device, requires_grad)
+
+
+def full(size, fill_value, *, dtype=None, device=None, requires_grad=False, out=None, layout=None):
+    """A tensor filled with ``fill_value`` (dtype inferred from it, as torch does)."""
+    default = dtypes.scalar_dtype(fill_value) if not isinstance(fill_value, Tensor) else fill_value.dtype
+    value = fill_value.item() if isinstance(fill_value, Tensor) else fill_value
+    return _factory(lambda xp, s, d: xp.full(s, value, d), (size,), dtype, device, requires_grad, default)
+
+
+def eye(n, m=None, *, dtype=None, device=None, requires_grad=False):
+    """The ``n x m`` identity matrix."""
+    if n < 0 or (m is not None and m < 0):
+        raise RuntimeError(f"n must be greater or equal to 0, got {n if n < 0 else m}")
+    return _factory(lambda xp, s, d: xp.eye(n, m, dtype=d), (), dtype, device, requires_grad)
+
+
+def scalar_tensor(s, *, dtype=None, device=None, requires_grad=False):
+    """A 0-d tensor holding ``s`` (default float dtype)."""
+    return full((), s, dtype=dtype or dtypes.get_default_dtype(), device=device, requires_grad=requires_grad)
+
+
+def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=False, out=None):
+    """Values from ``start`` to ``end`` (exclusive) by ``step``; int64 unless an argument is a float."""
+    if end is None:
+        start, end = 0, start
+    vals = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
+    start, end, step = vals
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if (end - start) * step < 0:
+        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+    if dtype is None:
+        dtype = dtypes.int64 if all(isinstance(v, (builtins.int, np.integer)) for v in vals) \
+            else dtypes.get_default_dtype()
+    dtype = dtypes.to_dtype(dtype)
+    n = max(builtins.int(math.ceil((end - start) / step)), 0)
+    return _factory(lambda xp, s, d: (start + xp.arange(n, dtype=np.float64) * step).astype(d)
+                    if dtype.is_floating_point else xp.arange(start, end, step).astype(d),
+                    (), dtype, device, requires_grad)
+
+
+def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False):
+    """``steps`` evenly spaced values from ``start`` to ``end`` inclusive."""
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    return _factory(lambda xp, s, d: xp.linspace(start, end, steps).astype(d), (), dtype, device,
+                    requires_grad)
+
+
+def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False):
+    """``base ** linspace(start, end, steps)``."""
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    return _factory(lambda xp, s, d: xp.logspace(start, end, steps, base=base).astype(d), (), dtype, device,
+                    requires_grad)
+
+
+def _like(fn):
+    def like(input, *args, dtype=None, device=None, requires_grad=False, memory_format=None, layout=None):
+        return fn(input.shape, *args, dtype=dtype or input.dtype, device=device or input.device,
+                  requires_grad=requires_grad)
+    like.__name__ = fn.__name__ + '_like'
+    like.__doc__ = f"``{fn.__name__}`` with the shape (and by default dtype and device) of ``input``."
+    return like
+
+
+zeros_like = _like(zeros)
+ones_like = _like(ones)
+empty_like = _like(empty)
+full_like = _like(lambda size, value, **kw: full(size, value, **kw))
+full_like.__name__ = 'full_like'

@@ -1,0 +1,77 @@
+"""Helpers shared by the primitives: dtype promotion and dim normalisation."""
+import numpy as np
+
+from .. import dtypes
+from ..tensor import Tensor
+
+_scalar_types = (int, float, bool, complex)
+
+
+def promote(a, b):
+    """Cast two operands (arrays or Python scalars) to ``torch.result_type`` of them."""
+    ta, tb = type(a), type(b)
+    if ta is tb and ta is np.ndarray and a.dtype == b.dtype:
+        return a, b  # the common case costs one comparison
+    rt = dtypes.result_type_arrays(a, b).np
+    if hasattr(a, 'dtype') and a.dtype != rt:
+        a = a.astype(rt)
+    if hasattr(b, 'dtype') and b.dtype != rt:
+        b = b.astype(rt)
+    return a, b
+
+
+def float_dtype_for(a):
+    """The dtype a true division or a float function of ``a`` produces (ints become the default float)."""
+    if a.dtype.kind in 'fc' or a.dtype.name == 'bfloat16':
+        return a.dtype
+    return dtypes.get_default_dtype().np
+
+
+def as_float(a):
+    """``a`` cast to a floating dtype when it is an integer or bool array."""
+    dt = float_dtype_for(a)
+    return a if a.dtype == dt else a.astype(dt)
+
+
+def wrap_dim(dim, ndim, op='operation'):
+    """A dim in ``[-ndim, ndim)`` as a non-negative index; IndexError otherwise."""
+    n = max(ndim, 1)
+    if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
+        raise TypeError(f"{op}(): argument 'dim' must be int, but got {type(dim).__name__}")
+    if not -n <= dim < n:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})")
+    return dim % n
+
+
+def wrap_dims(dim, ndim, op='operation'):
+    """Normalise None / int / sequence of dims to a sorted tuple of non-negative dims."""
+    if dim is None:
+        return tuple(range(ndim))
+    if isinstance(dim, (int, np.integer)):
+        dim = (dim,)
+    dims = tuple(wrap_dim(d, ndim, op) for d in dim)
+    if len(set(dims)) != len(dims):
+        raise RuntimeError(f"{op}(): dim {dims} appears multiple times in the list of dims")
+    if ndim == 0:
+        return ()
+    return tuple(sorted(dims))
+
+
+def to_tensor(x, like=None):
+    """A Python number or array as a constant Tensor (on ``like``'s device)."""
+    if isinstance(x, Tensor):
+        return x
+    from ..creation import tensor
+    return tensor(x, device=like.device if like is not None else None)
+
+
+def check_same_device(*tensors):
+    """Raise torch's error when tensors live on different devices."""
+    from .. import backend
+    if not backend.cuda_loaded():
+        return
+    devs = {t.device for t in tensors if isinstance(t, Tensor)}
+    if len(devs) > 1:
+        a, b = sorted(str(d) for d in devs)[:2]
+        raise RuntimeError(f"Expected all tensors to be on the same device, but found at least two devices, "
+                           f"{b} and {a}!")

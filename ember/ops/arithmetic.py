@@ -1,0 +1,284 @@
+"""Binary arithmetic with broadcasting and torch's type promotion.
+
+Gradients of broadcast operands are reduced to their shapes by the engine,
+so each backward here returns full-shape gradients.
+"""
+import math
+
+import numpy as np
+
+from ..autograd.function import Function
+from ..tensor import Tensor
+from ._util import promote, as_float
+
+
+class Add(Function):
+    raw = True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        a, b = promote(a, b)
+        return a + b
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, grad
+
+
+class Sub(Function):
+    raw = True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        a, b = promote(a, b)
+        if getattr(a, 'dtype', None) == np.bool_:
+            raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
+                               "Use the `^` or `logical_xor()` operator instead.")
+        return a - b
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, -grad
+
+
+class Mul(Function):
+    raw = True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        a, b = promote(a, b)
+        ctx.save_for_backward(a, b)
+        return a * b
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        return (grad * b if ctx.needs_input_grad[0] else None,
+                grad * a if ctx.needs_input_grad[1] else None)
+
+
+class Div(Function):
+    raw = True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        a, b = promote(a, b)
+        if hasattr(a, 'dtype'):
+            a = as_float(a)
+        else:
+            b = as_float(b)
+        ctx.save_for_backward(a, b)
+        with np.errstate(divide='ignore', invalid='ignore'):
+            return a / b
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        ga = grad / b if ctx.needs_input_grad[0] else None
+        gb = -grad * a / (b * b) if ctx.needs_input_grad[1] else None
+        return ga, gb
+
+
+class Pow(Function):
+    raw = True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        a, b = promote(a, b)
+        if hasattr(a, 'dtype') and a.dtype.kind in 'iu' and not hasattr(b, 'dtype') and b < 0:
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
+        with np.errstate(divide='ignore', invalid='ignore'):
+            out = a ** b
+        ctx.save_for_backward(a, b, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b, out = ctx.saved_tensors
+        ga = gb = None
+        if ctx.needs_input_grad[0]:
+            # NOTE: torch defines d(a**0)/da as 0 even at a == 0, where b * a**(b-1) is nan.
+            ga = grad * b * a ** (b - 1)
+            ga = ga.masked_fill(b == 0, 0) if isinstance(b, Tensor) else (ga * 0 if b == 0 else ga)
+        if ctx.needs_input_grad[1]:
+            if isinstance(a, Tensor):
+                gb = (grad * out * a.log()).masked_fill((a == 0) & (b >= 0), 0)
+            else:
+                gb = grad * out * math.log(a) if a != 0 else grad * 0
+        
+        return ga, gb
+
+
+class Remainder(Function):
+    raw = True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        a, b = promote(a, b)
+        ctx.save_for_backward(a, b)
+        with np.errstate(divide='ignore', invalid='ignore'):
+            return np.remainder(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        return grad, (-grad * (a / b).floor()) if ctx.needs_input_grad[1] else None
+
+
+class Fmod(Function):
+    raw = True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        a, b = promote(a, b)
+        ctx.save_for_backward(a, b)
+        with np.errstate(divide='ignore', invalid='ignore'):
+            return np.fmod(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        return grad, (-grad * (a / b).trunc()) if ctx.needs_input_grad[1] else None
+
+
+class _MaxMin(Function):
+    raw = True
+    _ufunc = None
+
+    @classmethod
+    def forward(cls, ctx, a, b):
+        a, b = promote(a, b)
+        ctx.save_for_backward(a, b)
+        return cls._ufunc(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        # Ties share the gradient equally, as torch does.
+        win_a = (a > b) if ctx._fn is Maximum else (a < b)
+        tie = a == b
+        wa = win_a.to(grad.dtype) + tie.to(grad.dtype) * 0.5
+        return grad * wa, grad * (1 - wa)
+
+
+class Maximum(_MaxMin):
+    raw = True
+    _ufunc = staticmethod(np.maximum)
+
+
+class Minimum(_MaxMin):
+    raw = True
+    _ufunc = staticmethod(np.minimum)
+
+
+def _arg(x, name):
+    if isinstance(x, (Tensor, int, float, bool, complex)):
+        return x
+    if isinstance(x, np.generic):
+        return x.item()
+    raise TypeError(f"{name}(): argument 'other' must be Tensor or Number, but got {type(x).__name__}")
+
+
+def add(input, other, *, alpha=1, out=None):
+    """``input + alpha * other`` with broadcasting."""
+    other = _arg(other, 'add')
+    if alpha != 1:
+        other = other * alpha
+    return _out(Add.apply(input, other), out)
+
+
+def sub(input, other, *, alpha=1, out=None):
+    """``input - alpha * other`` with broadcasting."""
+    other = _arg(other, 'sub')
+    if alpha != 1:
+        other = other * alpha
+    return _out(Sub.apply(input, other), out)
+
+
+subtract = sub
+
+
+def rsub(input, other, *, alpha=1):
+    """``other - alpha * input``."""
+    return Sub.apply(_arg(other, 'rsub'), input * alpha if alpha != 1 else input)
+
+
+def mul(input, other, *, out=None):
+    """Elementwise product with broadcasting."""
+    return _out(Mul.apply(input, _arg(other, 'mul')), out)
+
+
+multiply = mul
+
+
+def div(input, other, *, rounding_mode=None, out=None):
+    """True division, or 'trunc' / 'floor' rounded division (integers stay integers then)."""
+    other = _arg(other, 'div')
+    if rounding_mode is None:
+        return _out(Div.apply(input, other), out)
+    if rounding_mode not in ('trunc', 'floor'):
+        raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+                         f"'{rounding_mode}'")
+    a = input
+    if a.is_floating_point() or (isinstance(other, Tensor) and other.is_floating_point()) or \
+            isinstance(other, float):
+        q = Div.apply(a, other)
+        return _out(q.trunc() if rounding_mode == 'trunc' else q.floor(), out)
+    from .comparison import _no_grad_binary
+    fn = _int_trunc_div if rounding_mode == 'trunc' else np.floor_divide
+    return _out(_no_grad_binary(fn, a, other, 'div'), out)
+
+
+divide = true_divide = div
+
+
+def _int_trunc_div(a, b):
+    if np.any(b == 0):
+        raise RuntimeError("ZeroDivisionError")
+    q = np.floor_divide(a, b)
+    return q + ((q < 0) & (q * b != a))
+
+
+def floor_divide(input, other):
+    """Division rounded toward minus infinity."""
+    return div(input, other, rounding_mode='floor')
+
+
+def remainder(input, other):
+    """Python-style modulus: the result has the sign of the divisor."""
+    return Remainder.apply(input, _arg(other, 'remainder'))
+
+
+def fmod(input, other):
+    """C-style modulus: the result has the sign of the dividend."""
+    return Fmod.apply(input, _arg(other, 'fmod'))
+
+
+def pow(input, exponent):
+    """``input ** exponent`` (either may be a number)."""
+    return Pow.apply(_arg(input, 'pow'), _arg(exponent, 'pow'))
+
+
+def maximum(input, other):
+    """Elementwise maximum of two tensors."""
+    return Maximum.apply(input, other)
+
+
+def minimum(input, other):
+    """Elementwise minimum of two tensors."""
+    return Minimum.apply(input, other)
+
+
+def _out(result, out):
+    """Support the ``out=`` keyword: copy the result into a preallocated tensor."""
+    if out is None:
+        return result
+    if out.shape != result.shape:
+        raise RuntimeError(f"out= tensor has shape {list(out.shape)} but the result has {list(result.shape)}")
+    return out.copy_(result)
+
+
+TENSOR_METHODS = ('add', 'sub', 'subtract', 'mul', 'multiply', 'div', 'divide', 'true_divide', 'floor_divide',
+                  'remainder', 'fmod', 'pow', 'maximum', 'minimum')
+INPLACE = ('add', 'sub', 'mul', 'div', 'floor_divide', 'remainder', 'fmod', 'pow')
+__all__ = ('add', 'sub', 'subtract', 'rsub', 'mul', 'multiply', 'div', 'divide', 'true_divide', 'floor_divide', 'remainder', 'fmod', 'pow', 'maximum', 'minimum')

@@ -1,0 +1,73 @@
+"""In-place operations (``add_``, ``mul_``, ``+=``...): compute, then write into the tensor.
+
+Recording follows torch: an in-place op on a leaf that requires grad is an
+error (unless grad mode is off); on any other tensor the op is recorded as
+if out of place, and the tensor takes the new ``grad_fn``. The version
+counter is bumped so that a backward needing the old values raises.
+"""
+import numpy as np
+
+from .. import dtypes
+from ..autograd import grad_mode
+from ..tensor import Tensor
+
+
+def _can_cast(src, dst):
+    """torch's in-place rule: no float -> int, no int -> bool, no complex -> real."""
+    s, d = dtypes.from_numpy_dtype(src), dtypes.from_numpy_dtype(dst)
+    order = lambda t: 3 if t.is_complex else 2 if t.is_floating_point else 0 if t is dtypes.bool else 1
+    return order(s) <= order(d)
+
+
+def write(self, arr, op='in-place operation'):
+    """Store ``arr`` into ``self``'s memory (casting, and visible through views) and bump the version."""
+    dst = self._data
+    if arr.shape != dst.shape:
+        if np.broadcast_shapes(arr.shape, dst.shape) != dst.shape:
+            raise RuntimeError(f"output with shape {list(dst.shape)} doesn't match the broadcast shape "
+                               f"{list(np.broadcast_shapes(arr.shape, dst.shape))}")
+    if arr.dtype != dst.dtype and not _can_cast(arr.dtype, dst.dtype):
+        raise RuntimeError(f"result type {_pretty(arr.dtype)} can't be cast to the desired output type "
+                           f"{_pretty(dst.dtype)}")
+    if not dst.flags.writeable:
+        raise RuntimeError(f"unsupported operation: {op} on a tensor whose memory is read-only "
+                           "(for example an expanded tensor); clone() it first")
+    dst[...] = arr
+    self._version[0] += 1
+    return self
+
+
+def _pretty(np_dtype):
+    names = {'float32': 'Float', 'float64': 'Double', 'float16': 'Half', 'int64': 'Long', 'int32': 'Int',
+             'int16': 'Short', 'int8': 'Char', 'uint8': 'Byte', 'bool': 'Bool'}
+    return names.get(np.dtype(np_dtype).name, np.dtype(np_dtype).name)
+
+
+def check_leaf(self):
+    """Raise torch's error for an in-place change of a leaf that requires grad."""
+    if self._requires_grad and self.grad_fn is None and grad_mode.state.enabled:
+        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+
+
+def apply_inplace(self, compute, *args, **kwargs):
+    """Run ``compute(self, *args, **kwargs)`` out of place and write the result into ``self``."""
+    record = grad_mode.state.enabled and (self._requires_grad or any(
+        isinstance(a, Tensor) and a._requires_grad for a in args))
+    if not record:
+        with grad_mode.no_grad():
+            result = compute(self, *args, **kwargs)
+        return write(self, result._data)
+    check_leaf(self)
+    if self._base is not None and (self._base._requires_grad or self._requires_grad):
+        raise RuntimeError("ember does not yet record in-place operations on a view of a tensor that requires "
+                           "grad; use the out-of-place form (e.g. y = x.add(1)) instead")
+    # The op may save its input for backward; give it a copy of the old values
+    # under the old graph identity, since the write below overwrites them.
+    old = Tensor._make(self._data.copy(), self._requires_grad, self.grad_fn, self._output_nr)
+    result = compute(old, *args, **kwargs)
+    write(self, result._data)
+    if result._data.dtype != self._data.dtype:
+        result = result.to(self.dtype)
+    self.grad_fn, self._output_nr = result.grad_fn, result._output_nr
+    self._requires_grad = result._requires_grad
+    return self

@@ -1,0 +1,118 @@
+"""Matrix products: matmul (@), mm, bmm, mv, dot, outer. All go to BLAS via NumPy."""
+import numpy as np
+
+from ..autograd.function import Function
+from ._util import promote
+
+
+def _shape_str(a):
+    return 'x'.join(str(s) for s in a.shape)
+
+
+class MatMul(Function):
+    """``a @ b`` with torch's rules for 1-D operands and batch broadcasting."""
+    raw = True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        if a.ndim == 0 or b.ndim == 0:
+            raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {a.ndim}D and "
+                               f"{b.ndim}D")
+        if a.dtype != b.dtype:
+            raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {a.dtype} != {b.dtype}")
+        k_a = a.shape[-1]
+        k_b = b.shape[-2] if b.ndim > 1 else b.shape[0]
+        if k_a != k_b:
+            if a.ndim == 1 and b.ndim == 1:
+                raise RuntimeError(f"inconsistent tensor size, expected tensor [{a.shape[0]}] and src "
+                                   f"[{b.shape[0]}] to have the same number of elements, but got {a.shape[0]} "
+                                   f"and {b.shape[0]} elements respectively")
+            a2 = a.reshape(-1, k_a) if a.ndim > 1 else a.reshape(1, -1)
+            b2 = b if b.ndim > 1 else b.reshape(-1, 1)
+            raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({_shape_str(a2)} and "
+                               f"{_shape_str(b2.reshape(b2.shape[-2], -1) if b2.ndim > 2 else b2)})")
+        ctx.save_for_backward(a, b)
+        return np.matmul(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        ga = gb = None
+        # Promote 1-D operands to matrices so one formula covers every case.
+        a2 = a.unsqueeze(0) if a.ndim == 1 else a
+        b2 = b.unsqueeze(-1) if b.ndim == 1 else b
+        g = grad
+        if a.ndim == 1:
+            g = g.unsqueeze(-2)
+        if b.ndim == 1:
+            g = g.unsqueeze(-1)
+        if ctx.needs_input_grad[0]:
+            ga = g @ b2.mT
+            if a.ndim == 1:
+                ga = ga.squeeze(-2)
+        if ctx.needs_input_grad[1]:
+            gb = a2.mT @ g
+            if b.ndim == 1:
+                gb = gb.squeeze(-1)
+        return ga, gb
+
+
+def _check_float_pair(a, b, op):
+    if a.dtype != b.dtype:
+        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {a.dtype} != {b.dtype}")
+
+
+def matmul(input, other):
+    """Matrix product with broadcasting over batch dimensions."""
+    from ._util import check_same_device
+    check_same_device(input, other)
+    return MatMul.apply(input, other)
+
+
+def mm(input, mat2):
+    """Product of two 2-D matrices."""
+    if input.ndim != 2 or mat2.ndim != 2:
+        raise RuntimeError(f"{'self' if input.ndim != 2 else 'mat2'} must be a matrix")
+    return MatMul.apply(input, mat2)
+
+
+def bmm(input, mat2):
+    """Batched product of two 3-D tensors with equal batch size."""
+    if input.ndim != 3 or mat2.ndim != 3:
+        raise RuntimeError(f"batch1 must be a 3D tensor" if input.ndim != 3 else "batch2 must be a 3D tensor")
+    if input.shape[0] != mat2.shape[0]:
+        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: [{input.shape[0]}, "
+                           f"{input.shape[2]}] but got: [{mat2.shape[0]}, {mat2.shape[1]}].")
+    return MatMul.apply(input, mat2)
+
+
+def mv(input, vec):
+    """Matrix-vector product."""
+    if input.ndim != 2 or vec.ndim != 1:
+        raise RuntimeError(f"vector + matrix @ vector expected, got {input.ndim}, {vec.ndim}")
+    return MatMul.apply(input, vec)
+
+
+def dot(input, other):
+    """Inner product of two 1-D tensors."""
+    if input.ndim != 1 or other.ndim != 1:
+        raise RuntimeError(f"1D tensors expected, but got {input.ndim}D and {other.ndim}D tensors")
+    if input.dtype != other.dtype:
+        raise RuntimeError(f"dot : expected both vectors to have same dtype, but found {input.dtype} and "
+                           f"{other.dtype}")
+    return MatMul.apply(input, other)
+
+
+vdot = inner = dot
+
+
+def outer(input, vec2):
+    """Outer product of two vectors."""
+    return input.unsqueeze(1) * vec2.unsqueeze(0)
+
+
+ger = outer
+
+
+TENSOR_METHODS = ('matmul', 'mm', 'bmm', 'mv', 'dot', 'outer', 'ger')
+__all__ = ('matmul', 'mm', 'bmm', 'mv', 'dot', 'outer', 'ger')

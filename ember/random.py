@@ -1,0 +1,185 @@
+"""Random numbers: Generator, manual_seed, rand, randn, randint, randperm, normal, bernoulli...
+
+ember draws from NumPy's PCG64, not torch's Mersenne Twister, so a seed gives
+reproducible streams within ember but not torch's exact numbers.
+"""
+import json
+
+import numpy as np
+
+from . import backend, dtypes
+from .device import resolve
+from .tensor import Tensor
+
+
+class Generator:
+    """A source of random numbers with its own state, passed as ``generator=``."""
+
+    def __init__(self, device='cpu'):
+        self.device = resolve(device)
+        self._seed = 67280421310721  # torch's default seed
+        self._rng = np.random.Generator(np.random.PCG64(self._seed))
+
+    def manual_seed(self, seed):
+        """Reset the state from ``seed``; returns the generator."""
+        seed = int(seed)
+        self._seed = seed
+        self._rng = np.random.Generator(np.random.PCG64(seed & 0xFFFFFFFFFFFFFFFF))
+        return self
+
+    def seed(self):
+        """Reseed from the operating system's entropy and return the new seed."""
+        s = int(np.random.SeedSequence().entropy) & 0xFFFFFFFFFFFFFFFF
+        self.manual_seed(s)
+        return s
+
+    def initial_seed(self):
+        """The seed last set."""
+        return self._seed
+
+    def get_state(self):
+        """The state as a uint8 tensor (restorable with ``set_state``)."""
+        state = json.dumps({'seed': self._seed, 'bit': self._rng.bit_generator.state}).encode()
+        return Tensor._make(np.frombuffer(state, dtype=np.uint8).copy())
+
+    def set_state(self, new_state):
+        """Restore a state returned by ``get_state``."""
+        if not isinstance(new_state, Tensor) or new_state.dtype is not dtypes.uint8:
+            raise TypeError(f"expected a ember.ByteTensor as the RNG state, but got {type(new_state).__name__}")
+        state = json.loads(bytes(backend.to_numpy(new_state._data)).decode())
+        self._seed = state['seed']
+        self._rng.bit_generator.state = state['bit']
+        return self
+
+
+default_generator = Generator()
+
+
+def manual_seed(seed):
+    """Seed the default generator (and every worker's derived seeds)."""
+    return default_generator.manual_seed(seed)
+
+
+def seed():
+    """Seed the default generator non-deterministically."""
+    return default_generator.seed()
+
+
+def initial_seed():
+    """The default generator's seed."""
+    return default_generator.initial_seed()
+
+
+def get_rng_state():
+    """The default generator's state as a uint8 tensor."""
+    return default_generator.get_state()
+
+
+def set_rng_state(new_state):
+    """Restore the default generator's state."""
+    default_generator.set_state(new_state)
+
+
+def _rng(generator):
+    return (generator or default_generator)._rng
+
+
+def _size(size):
+    from .creation import _size as norm
+    return norm(size)
+
+
+def _make(arr, dtype, device, requires_grad):
+    dtype = dtypes.to_dtype(dtype) if dtype is not None else dtypes.get_default_dtype()
+    arr = backend.to_device_array(np.asarray(arr).astype(dtype.np, copy=False), resolve(device))
+    t = Tensor._make(arr)
+    if requires_grad:
+        t.requires_grad = True
+    return t
+
+
+def rand(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None):
+    """Uniform samples in [0, 1)."""
+    return _make(_rng(generator).random(_size(size)), dtype, device, requires_grad)
+
+
+def randn(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None):
+    """Standard normal samples."""
+    return _make(_rng(generator).standard_normal(_size(size)), dtype, device, requires_grad)
+
+
+def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=None, requires_grad=False):
+    """Integers uniform in [low, high); int64 by default."""
+    if high is None:
+        low, high = 0, low
+    if size is None:
+        raise TypeError("randint() missing 1 required positional argument: 'size'")
+    if high <= low:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
+    return _make(_rng(generator).integers(low, high, _size((size,))), dtype or dtypes.int64, device,
+                 requires_grad)
+
+
+def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False):
+    """A random permutation of 0..n-1 (int64)."""
+    if n < 0:
+        raise RuntimeError(f"n must be non-negative, got{n}")
+    return _make(_rng(generator).permutation(n), dtype or dtypes.int64, device, requires_grad)
+
+
+def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=None, requires_grad=False,
+           out=None):
+    """Normal samples; mean and std may each be a number or a tensor (broadcast)."""
+    m_t, s_t = isinstance(mean, Tensor), isinstance(std, Tensor)
+    if s_t and bool((std._data < 0).any()) or not s_t and std < 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std if not s_t else std.min().item()}")
+    if not m_t and not s_t:
+        if size is None:
+            raise TypeError("normal() needs a size when mean and std are numbers")
+        return _make(_rng(generator).normal(mean, std, _size((size,))), dtype, device, requires_grad)
+    ref = mean if m_t else std
+    m = mean._data if m_t else mean
+    s = std._data if s_t else std
+    shape = np.broadcast_shapes(np.shape(backend.to_numpy(m)), np.shape(backend.to_numpy(s)))
+    sample = _rng(generator).standard_normal(shape) * backend.to_numpy(s) + backend.to_numpy(m)
+    return _make(sample, ref.dtype, ref.device, False)
+
+
+def bernoulli(input, p=None, *, generator=None):
+    """1 with probability ``input`` (or ``p``), else 0; same shape and dtype as input."""
+    probs = backend.to_numpy(input._data) if p is None else p
+    if np.any((np.asarray(probs) < 0) | (np.asarray(probs) > 1)):
+        raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.")
+    draw = _rng(generator).random(input.shape) < probs
+    return _make(draw, input.dtype, input.device, False)
+
+
+def multinomial(input, num_samples, replacement=False, *, generator=None):
+    """Indices sampled from the rows of ``input`` (non-negative weights)."""
+    w = backend.to_numpy(input._data).astype(np.float64)
+    rows = w.reshape(-1, w.shape[-1])
+    if (rows < 0).any() or not np.isfinite(rows).all():
+        raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
+    if not replacement and num_samples > rows.shape[1]:
+        raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
+    rng = _rng(generator)
+    out = np.stack([rng.choice(rows.shape[1], num_samples, replace=replacement, p=r / r.sum()) for r in rows])
+    return _make(out.reshape(w.shape[:-1] + (num_samples,)), dtypes.int64, input.device, False)
+
+
+def rand_like(input, *, dtype=None, device=None, requires_grad=False, generator=None):
+    """``rand`` with ``input``'s shape, dtype and device."""
+    return rand(input.shape, generator=generator, dtype=dtype or input.dtype, device=device or input.device,
+                requires_grad=requires_grad)
+
+
+def randn_like(input, *, dtype=None, device=None, requires_grad=False, generator=None):
+    """``randn`` with ``input``'s shape, dtype and device."""
+    return randn(input.shape, generator=generator, dtype=dtype or input.dtype, device=device or input.device,
+                 requires_grad=requires_grad)
+
+
+def randint_like(input, low=0, high=None, *, dtype=None, device=None, requires_grad=False, generator=None):
+    """``randint`` with ``input``'s shape, dtype and device."""
+    return randint(low, high, input.shape, generator=generator, dtype=dtype or input.dtype,
+                   device=device or input.device)

@@ -1,0 +1,1 @@
+"""ember.utils: data loading, TensorBoard, checkpoints and model inspection."""
