@@ -5,7 +5,7 @@ The implementations live in ``ember/nn/_functional/``, one file per family.
 import importlib
 
 FAMILIES = ('activation', 'linear', 'dropout', 'embedding', 'loss', 'conv', 'pooling', 'normalization', 'vision',
-            'attention')
+            'attention', 'distance')
 
 __all__ = []
 for _name in FAMILIES:
