@@ -1,1 +1,2 @@
-"""(to be written)"""
+"""``ember.nn.utils``: gradient clipping, parameter/vector conversion and module hook plumbing."""
+from . import hooks
