@@ -279,7 +279,8 @@ def _resolve_saved(items, args, arrays, outs, results):
     Tensor = _Tensor
     saved = []
     for item in items:
-        if item is None or isinstance(item, (int, float, bool, complex)):
+        # (np.float64 is a float subclass: a NumPy scalar output must not be taken for a constant)
+        if item is None or (isinstance(item, (int, float, bool, complex)) and not hasattr(item, 'dtype')):
             saved.append(None if item is None else _SavedConstant(item))
             continue
         found = None

@@ -2,6 +2,7 @@
 import numpy as np
 
 from .. import dtypes
+from ..autograd.function import Function
 from ..tensor import Tensor
 
 _scalar_types = (int, float, bool, complex)
@@ -75,3 +76,48 @@ def check_same_device(*tensors):
         a, b = sorted(str(d) for d in devs)[:2]
         raise RuntimeError(f"Expected all tensors to be on the same device, but found at least two devices, "
                            f"{b} and {a}!")
+
+
+def expand_reduced(grad, shape, dims, keepdim):
+    """Broadcast the gradient of a reduction over ``dims`` back to the input's ``shape``."""
+    if not keepdim and dims:
+        s = list(grad.shape)
+        for d in dims:
+            s.insert(d, 1)
+        grad = grad.reshape(s)
+    return grad.expand(shape) if tuple(grad.shape) != tuple(shape) else grad
+
+
+def float_only(x, op):
+    """Raise torch's error for ops that need a floating input (std, var...)."""
+    if x.dtype.kind not in 'fc' and x.dtype.name != 'bfloat16':
+        raise RuntimeError(f"{op}(): expected a floating point or complex input, but got "
+                           f"{dtypes.from_numpy_dtype(x.dtype).name.capitalize()}")
+
+
+class Where(Function):
+    """``where(cond, a, b)`` for backward formulas that must drop a branch (nan * 0 is still nan)."""
+    raw = True
+
+    @staticmethod
+    def forward(ctx, cond, a, b):
+        ctx.cond = cond
+        out = np.where(cond, a, b)
+        if not hasattr(a, 'dtype') and hasattr(b, 'dtype'):
+            out = out.astype(b.dtype, copy=False)
+        elif hasattr(a, 'dtype'):
+            out = out.astype(np.result_type(a, b) if hasattr(b, 'dtype') else a.dtype, copy=False)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        zero = grad * 0
+        return (None, Where.apply(ctx.cond, grad, zero) if ctx.needs_input_grad[1] else None,
+                Where.apply(ctx.cond, zero, grad) if ctx.needs_input_grad[2] else None)
+
+
+def masked_where(cond, a, b):
+    """``a`` where ``cond`` (a bool array or tensor) holds, else ``b`` (tensors or numbers), differentiably."""
+    if isinstance(cond, Tensor):
+        cond = cond._data
+    return Where.apply(cond, a, b)

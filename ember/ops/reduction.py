@@ -1,19 +1,27 @@
-"""Reductions over dimensions: sum, mean (more live beside them as they are added)."""
+"""Reductions over dimensions: sum, mean, prod, var/std, logsumexp, norm, cumsum/cumprod, all/any.
+
+The value-selecting reductions (max, min, amax, median, argmax...) live in
+``extrema.py`` and are re-exported here. Every backward broadcasts the
+reduced gradient back with ``expand_reduced``.
+"""
+import builtins
+import math
+
 import numpy as np
 
 from .. import dtypes
 from ..autograd.function import Function
-from ._util import wrap_dims
+from ..tensor import Tensor
+from ._util import wrap_dim, wrap_dims, expand_reduced, float_only, masked_where, as_float
+from . import extrema
+from .extrema import max, min, median, amax, amin, argmax, argmin, return_types  # noqa: F401
 
 
-def _expand_back(grad, shape, dims, keepdim):
-    """Broadcast a reduced gradient back to the input's shape."""
-    if not keepdim and dims:
-        s = list(grad.shape)
-        for d in dims:
-            s.insert(d, 1)
-        grad = grad.reshape(s)
-    return grad.expand(shape)
+def _int_to_long(x, dtype):
+    # torch sums and multiplies integers and bools as int64
+    if dtype is None and x.dtype.kind in 'bui' and x.dtype != np.uint64:
+        return np.int64
+    return dtype
 
 
 class Sum(Function):
@@ -22,13 +30,11 @@ class Sum(Function):
     @staticmethod
     def forward(ctx, x, dims=(), keepdim=False, dtype=None):
         ctx.shape, ctx.dims, ctx.keepdim = x.shape, dims, keepdim
-        if dtype is None and x.dtype.kind in 'bui' and x.dtype != np.uint64:
-            dtype = np.int64  # torch sums integers and bools as int64
-        return np.sum(x, axis=dims, keepdims=keepdim, dtype=dtype)
+        return np.sum(x, axis=dims, keepdims=keepdim, dtype=_int_to_long(x, dtype))
 
     @staticmethod
     def backward(ctx, grad):
-        return _expand_back(grad, ctx.shape, ctx.dims, ctx.keepdim)
+        return expand_reduced(grad, ctx.shape, ctx.dims, ctx.keepdim)
 
 
 class Mean(Function):
@@ -42,11 +48,222 @@ class Mean(Function):
                 f"dtype. Got: {dtypes.from_numpy_dtype(x.dtype).name.capitalize()}")
         ctx.shape, ctx.dims, ctx.keepdim = x.shape, dims, keepdim
         ctx.count = int(np.prod([x.shape[d] for d in dims])) if dims else 1
-        return np.mean(x, axis=dims, keepdims=keepdim, dtype=dtype)
+        with np.errstate(invalid='ignore', divide='ignore'):
+            return np.mean(x, axis=dims, keepdims=keepdim, dtype=dtype)
 
     @staticmethod
     def backward(ctx, grad):
-        return _expand_back(grad / ctx.count, ctx.shape, ctx.dims, ctx.keepdim)
+        return expand_reduced(grad / ctx.count, ctx.shape, ctx.dims, ctx.keepdim)
+
+
+class Prod(Function):
+    raw = True
+
+    @staticmethod
+    def forward(ctx, x, dims=(), keepdim=False, dtype=None):
+        out = np.prod(x, axis=dims, keepdims=keepdim, dtype=_int_to_long(x, dtype))
+        ctx.save_for_backward(x, out)
+        ctx.dims, ctx.keepdim = dims, keepdim
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, out = ctx.saved_tensors
+        g = expand_reduced(grad, x.shape, ctx.dims, ctx.keepdim)
+        if not (x._data == 0).any():
+            return g * expand_reduced(out, x.shape, ctx.dims, ctx.keepdim) / x
+        # With zeros, out / x is 0/0: use the product of the other elements instead
+        # (first-order only; torch's formula is no more differentiable here).
+        return g * Tensor._wrap(_prod_of_others(x._data, ctx.dims))
+
+
+def _prod_of_others(x, dims):
+    """For each element, the product of the other elements of its reduction group."""
+    moved = np.moveaxis(x, dims, tuple(range(x.ndim - len(dims), x.ndim)))
+    flat = moved.reshape(moved.shape[:moved.ndim - len(dims)] + (-1,))
+    ones = np.ones(flat.shape[:-1] + (1,), dtype=x.dtype)
+    left = np.cumprod(np.concatenate([ones, flat[..., :-1]], axis=-1), axis=-1)
+    right = np.flip(np.cumprod(np.flip(np.concatenate([flat[..., 1:], ones], axis=-1), -1), axis=-1), -1)
+    return np.moveaxis((left * right).reshape(moved.shape), tuple(range(x.ndim - len(dims), x.ndim)), dims)
+
+
+class Var(Function):
+    raw = True
+
+    @staticmethod
+    def forward(ctx, x, dims=(), keepdim=False, correction=1):
+        float_only(x, 'var')
+        ctx.save_for_backward(x)
+        ctx.dims, ctx.keepdim = dims, keepdim
+        ctx.denom = _denominator(x, dims, correction)
+        with np.errstate(invalid='ignore', divide='ignore'):
+            return _var(x, dims, keepdim, ctx.denom)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, = ctx.saved_tensors
+        centred = x - x.mean(ctx.dims, keepdim=True)
+        return expand_reduced(grad, x.shape, ctx.dims, ctx.keepdim) * centred * (2.0 / ctx.denom)
+
+
+class Std(Function):
+    raw = True
+
+    @staticmethod
+    def forward(ctx, x, dims=(), keepdim=False, correction=1):
+        float_only(x, 'std')
+        ctx.dims, ctx.keepdim = dims, keepdim
+        ctx.denom = _denominator(x, dims, correction)
+        with np.errstate(invalid='ignore', divide='ignore'):
+            out = np.sqrt(_var(x, dims, keepdim, ctx.denom))
+        ctx.save_for_backward(x, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, out = ctx.saved_tensors
+        centred = x - x.mean(ctx.dims, keepdim=True)
+        std = expand_reduced(out, x.shape, ctx.dims, ctx.keepdim)
+        g = expand_reduced(grad, x.shape, ctx.dims, ctx.keepdim) * centred / (std * ctx.denom)
+        return masked_where(std._data == 0, 0.0, g)  # torch: zero gradient where std is 0
+
+
+def _denominator(x, dims, correction):
+    n = int(np.prod([x.shape[d] for d in dims])) if dims else 1
+    return builtins.max(n - correction, 0)
+
+
+def _var(x, dims, keepdim, denom):
+    mean = np.mean(x, axis=dims, keepdims=True)
+    sq = np.abs(x - mean) ** 2 if x.dtype.kind == 'c' else np.square(x - mean)
+    return (np.sum(sq, axis=dims, keepdims=keepdim) / denom).astype(sq.dtype.type(0).real.dtype, copy=False)
+
+
+
+class Logsumexp(Function):
+    raw = True
+
+    @staticmethod
+    def forward(ctx, x, dims=(), keepdim=False):
+        x = as_float(x)
+        m = np.max(x, axis=dims, keepdims=True) if x.size else np.zeros((1,) * x.ndim, x.dtype)
+        m = np.where(np.isinf(m), 0, m)  # an all -inf row would give inf - inf = nan
+        with np.errstate(divide='ignore'):
+            out = np.log(np.sum(np.exp(x - m), axis=dims, keepdims=True)) + m
+        if not keepdim:
+            out = out.squeeze(dims)
+        ctx.save_for_backward(x, out)
+        ctx.dims, ctx.keepdim = dims, keepdim
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, out = ctx.saved_tensors
+        full = expand_reduced(out, x.shape, ctx.dims, ctx.keepdim)
+        return expand_reduced(grad, x.shape, ctx.dims, ctx.keepdim) * (x - full).exp()
+
+
+class LinalgVectorNorm(Function):
+    raw = True
+
+    @staticmethod
+    def forward(ctx, x, ord=2, dims=(), keepdim=False):
+        float_only(x, 'linalg.vector_norm')
+        a = np.abs(x)
+        if ord == 2:
+            out = np.sqrt(np.sum(a * a, axis=dims, keepdims=keepdim))
+        elif ord == 1:
+            out = np.sum(a, axis=dims, keepdims=keepdim)
+        elif ord == math.inf:
+            out = np.max(a, axis=dims, keepdims=keepdim)
+        elif ord == -math.inf:
+            out = np.min(a, axis=dims, keepdims=keepdim)
+        elif ord == 0:
+            out = np.sum(a != 0, axis=dims, keepdims=keepdim).astype(a.dtype)
+        else:
+            with np.errstate(divide='ignore'):
+                out = np.sum(a ** ord, axis=dims, keepdims=keepdim) ** (1.0 / ord)
+        out = out.astype(a.dtype, copy=False)  # save exactly the object returned: it is then saved as the output
+        ctx.save_for_backward(x, out)
+        ctx.ord, ctx.dims, ctx.keepdim = ord, dims, keepdim
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, out = ctx.saved_tensors
+        p = ctx.ord
+        g = expand_reduced(grad, x.shape, ctx.dims, ctx.keepdim)
+        norm = expand_reduced(out, x.shape, ctx.dims, ctx.keepdim)
+        if p == 0:
+            return g * 0
+        if p == 1:
+            return g * x.sign()
+        if p == 2:
+            return masked_where(norm._data == 0, 0.0, g * x / norm)
+        if p in (math.inf, -math.inf):
+            mask = np.abs(x._data) == norm._data
+            share = mask / mask.sum(axis=ctx.dims, keepdims=True)
+            return g * x.sign() * Tensor._wrap(share.astype(x._data.dtype, copy=False))
+        ax = x.abs()
+        return masked_where(norm._data == 0, 0.0, g * x.sign() * ax ** (p - 1) / norm ** (p - 1))
+
+
+class Cumsum(Function):
+    raw = True
+
+    @staticmethod
+    def forward(ctx, x, dim=0, dtype=None, reverse=False):
+        ctx.dim, ctx.reverse = dim, reverse
+        dtype = _int_to_long(x, dtype)
+        if x.ndim == 0:
+            return x.astype(dtype or x.dtype)
+        if reverse:
+            return np.flip(np.cumsum(np.flip(x, dim), axis=dim, dtype=dtype), dim).copy()
+        return np.cumsum(x, axis=dim, dtype=dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        # d(cumsum)/dx sums the gradient from each position to the end.
+        return Cumsum.apply(grad, dim=ctx.dim, reverse=not ctx.reverse)
+
+
+class Cumprod(Function):
+    raw = True
+
+    @staticmethod
+    def forward(ctx, x, dim=0, dtype=None):
+        out = x.astype(_int_to_long(x, dtype) or x.dtype) if x.ndim == 0 else \
+            np.cumprod(x, axis=dim, dtype=_int_to_long(x, dtype))
+        ctx.save_for_backward(x, out)
+        ctx.dim = dim
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, out = ctx.saved_tensors
+        if x.ndim == 0:
+            return grad
+        if not (x._data == 0).any():
+            return Cumsum.apply(grad * out, dim=ctx.dim, reverse=True) / x
+        return Tensor._wrap(_cumprod_grad_with_zeros(x._data, grad._data, ctx.dim))  # first order only
+
+
+def _cumprod_grad_with_zeros(x, g, dim):
+    """Gradient of cumprod along ``dim`` when ``x`` has zeros, one row at a time for rows with zeros."""
+    x, g = np.moveaxis(x, dim, -1), np.moveaxis(g, dim, -1)
+    y = np.cumprod(x, axis=-1)
+    with np.errstate(divide='ignore', invalid='ignore'):
+        out = np.flip(np.cumsum(np.flip(g * y, -1), -1), -1) / x
+    for idx in zip(*np.nonzero((x == 0).any(-1))):
+        row, grow = x[idx], g[idx]
+        z = int(np.argmax(row == 0))
+        r = np.zeros_like(row)
+        r[:z] = out[idx][:z]
+        before = y[idx][z - 1] if z else 1
+        after = np.cumprod(np.concatenate([[1], row[z + 1:]]))
+        r[z] = before * np.sum(grow[z:] * after)
+        out[idx] = r
+    return np.moveaxis(out, -1, dim)
 
 
 def _np_dtype(dtype):
@@ -54,16 +271,108 @@ def _np_dtype(dtype):
 
 
 def sum(input, dim=None, keepdim=False, *, dtype=None):
-    """Sum over ``dim`` (all dims when None)."""
+    """Sum over ``dim`` (all dims when None); integers and bools sum as int64."""
     dims = wrap_dims(dim, input.ndim, 'sum')
     return Sum.apply(input, dims=dims, keepdim=keepdim, dtype=_np_dtype(dtype))
 
 
 def mean(input, dim=None, keepdim=False, *, dtype=None):
-    """Mean over ``dim`` (all dims when None)."""
+    """Mean over ``dim`` (all dims when None); needs a floating input or ``dtype``."""
     dims = wrap_dims(dim, input.ndim, 'mean')
     return Mean.apply(input, dims=dims, keepdim=keepdim, dtype=_np_dtype(dtype))
 
 
-TENSOR_METHODS = ('sum', 'mean')
-__all__ = ('sum', 'mean')
+def prod(input, dim=None, keepdim=False, *, dtype=None):
+    """Product of all elements, or over one ``dim``."""
+    dims = wrap_dims(dim, input.ndim, 'prod')
+    return Prod.apply(input, dims=dims, keepdim=keepdim, dtype=_np_dtype(dtype))
+
+
+def _var_args(input, dim, unbiased, keepdim, correction, op):
+    if isinstance(dim, bool):  # var(x, True): the old positional ``unbiased``
+        dim, unbiased = None, dim
+    if correction is None:
+        correction = 1 if unbiased is None or unbiased else 0
+    elif unbiased is not None:
+        raise RuntimeError(f"{op}(): cannot specify both 'unbiased' and 'correction'")
+    return wrap_dims(dim, input.ndim, op), keepdim, correction
+
+
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """Variance over ``dim`` with Bessel's ``correction`` (1 unless ``unbiased=False``)."""
+    dims, keepdim, c = _var_args(input, dim, unbiased, keepdim, correction, 'var')
+    return Var.apply(input, dims=dims, keepdim=keepdim, correction=c)
+
+
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """Standard deviation over ``dim`` with Bessel's ``correction`` (1 unless ``unbiased=False``)."""
+    dims, keepdim, c = _var_args(input, dim, unbiased, keepdim, correction, 'std')
+    return Std.apply(input, dims=dims, keepdim=keepdim, correction=c)
+
+
+def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """``(var, mean)`` over ``dim``."""
+    return (var(input, dim, unbiased, keepdim, correction=correction),
+            mean(input, dim if not isinstance(dim, bool) else None, keepdim))
+
+
+def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """``(std, mean)`` over ``dim``."""
+    return (std(input, dim, unbiased, keepdim, correction=correction),
+            mean(input, dim if not isinstance(dim, bool) else None, keepdim))
+
+
+def logsumexp(input, dim=None, keepdim=False):
+    """``log(sum(exp(input)))`` over ``dim``, computed without overflow."""
+    return Logsumexp.apply(input, dims=wrap_dims(dim, input.ndim, 'logsumexp'), keepdim=keepdim)
+
+
+def norm(input, p='fro', dim=None, keepdim=False, dtype=None):
+    """Vector p-norm over ``dim`` (all dims when None); p may be a number, inf, -inf or 'fro'."""
+    if p == 'fro' or p is None:
+        p = 2
+    elif isinstance(p, str):
+        raise RuntimeError(f"norm(): p={p!r} is not supported by ember (only numbers, inf and 'fro')")
+    if dtype is not None:
+        input = input.to(dtype)
+    return LinalgVectorNorm.apply(input, ord=float(p), dims=wrap_dims(dim, input.ndim, 'norm'), keepdim=keepdim)
+
+
+def cumsum(input, dim, *, dtype=None):
+    """Running sum along ``dim``."""
+    return Cumsum.apply(input, dim=wrap_dim(dim, input.ndim, 'cumsum'), dtype=_np_dtype(dtype))
+
+
+def cumprod(input, dim, *, dtype=None):
+    """Running product along ``dim``."""
+    return Cumprod.apply(input, dim=wrap_dim(dim, input.ndim, 'cumprod'), dtype=_np_dtype(dtype))
+
+
+def _logical_reduction(np_fn, op, input, dim, keepdim):
+    x = input._data
+    dims = wrap_dims(dim, x.ndim, op)
+    out = np_fn(x, axis=dims, keepdims=keepdim)
+    # torch keeps uint8 for uint8 inputs and returns bool otherwise
+    return Tensor._wrap(out.astype(np.uint8) if x.dtype == np.uint8 else np.asarray(out))
+
+
+def all(input, dim=None, keepdim=False):
+    """True when every element (over ``dim``) is non-zero."""
+    return _logical_reduction(np.all, 'all', input, dim, keepdim)
+
+
+def any(input, dim=None, keepdim=False):
+    """True when some element (over ``dim``) is non-zero."""
+    return _logical_reduction(np.any, 'any', input, dim, keepdim)
+
+
+def count_nonzero(input, dim=None):
+    """Number of non-zero elements (over ``dim``), as int64."""
+    dims = wrap_dims(dim, input.ndim, 'count_nonzero')
+    return Tensor._wrap(np.asarray(np.sum(input._data != 0, axis=dims), dtype=np.int64))
+
+
+TENSOR_METHODS = ('sum', 'mean', 'prod', 'var', 'std', 'logsumexp', 'norm', 'cumsum', 'cumprod', 'all', 'any',
+                  'count_nonzero', 'max', 'min', 'median', 'amax', 'amin', 'argmax', 'argmin')
+INPLACE = ('cumsum', 'cumprod')
+__all__ = TENSOR_METHODS + ('var_mean', 'std_mean')
