@@ -2,7 +2,7 @@
 import importlib
 
 FAMILIES = ('container', 'linear', 'activation', 'dropout', 'sparse', 'flatten', 'loss', 'conv', 'pooling',
-            'batchnorm', 'normalization', 'padding', 'rnn', 'attention')
+            'batchnorm', 'normalization', 'padding', 'rnn', 'attention', 'distance')
 
 __all__ = []
 for _name in FAMILIES:
