@@ -1,0 +1,1 @@
+"""Benchmarks timing ember against PyTorch in the same run (``python -m benchmarks``)."""
