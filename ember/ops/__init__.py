@@ -11,4 +11,4 @@ in ``TENSOR_METHODS`` those that are also Tensor methods, and in ``INPLACE``
 those that get an in-place ``name_`` method.
 """
 MODULES = ('arithmetic', 'unary', 'comparison', 'copy', 'indexing', 'linalg', 'reduction', 'shape', 'joining',
-           'sorting', 'selection', 'activation', 'misc')
+           'sorting', 'selection', 'activation', 'misc', 'conv')
