@@ -1,4 +1,6 @@
-"""Matrix products: matmul (@), mm, bmm, mv, dot, outer. All go to BLAS via NumPy."""
+"""Matrix products: matmul (@), mm, bmm, mv, dot, outer, einsum. All go to BLAS via NumPy."""
+import string
+
 import numpy as np
 
 from ..autograd.function import Function
@@ -80,7 +82,7 @@ def bmm(input, mat2):
     """Batched product of two 3-D tensors with equal batch size."""
     if input.ndim != 3 or mat2.ndim != 3:
         raise RuntimeError(f"batch1 must be a 3D tensor" if input.ndim != 3 else "batch2 must be a 3D tensor")
-    if input.shape[0] != mat2.shape[0]:
+    if input.shape[0] != mat2.shape[0] or input.shape[2] != mat2.shape[1]:
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: [{input.shape[0]}, "
                            f"{input.shape[2]}] but got: [{mat2.shape[0]}, {mat2.shape[1]}].")
     return MatMul.apply(input, mat2)
@@ -114,5 +116,100 @@ def outer(input, vec2):
 ger = outer
 
 
+def _parse_einsum(equation, shapes):
+    """Equation with '...' spelled out and the output made explicit: ``(['ij', 'jk'], 'ik')``."""
+    eq = equation.replace(' ', '')
+    lhs, arrow, rhs = eq.partition('->')
+    terms = lhs.split(',')
+    if len(terms) != len(shapes):
+        raise RuntimeError(f"einsum(): more operands were provided than specified in the equation"
+                           if len(shapes) > len(terms) else
+                           "einsum(): fewer operands were provided than specified in the equation")
+    used = set(c for c in eq if c.isalpha())
+    spare = [c for c in string.ascii_letters if c not in used]
+    n_ell = 0
+    for t, shape in zip(terms, shapes):
+        if '...' in t:
+            n_ell = max(n_ell, len(shape) - (len(t) - 3))
+    ell = ''.join(spare[:n_ell])
+    expanded = []
+    for t, shape in zip(terms, shapes):
+        if '...' in t:
+            k = len(shape) - (len(t) - 3)
+            t = t.replace('...', ell[n_ell - k:] if k else '')
+        if len(t) != len(shape):
+            raise RuntimeError(f"einsum(): the number of subscripts in the equation ({len(t)}) does not match the "
+                               f"number of dimensions ({len(shape)}) for operand {len(expanded)}"
+                               f"{' and no ellipsis was given' if '...' not in t else ''}")
+        expanded.append(t)
+    if arrow:
+        out = rhs.replace('...', ell)
+    else:  # implicit output: the ellipsis dims, then the letters used once, alphabetically
+        counts = {}
+        for t in terms:
+            for c in t:
+                if c.isalpha():
+                    counts[c] = counts.get(c, 0) + 1
+        out = ell + ''.join(sorted(c for c, n in counts.items() if n == 1))
+    return expanded, out
+
+
+class Einsum(Function):
+    raw = True
+
+    @staticmethod
+    def forward(ctx, *operands, terms=(), out=''):
+        ctx.terms, ctx.out = terms, out
+        ctx.shapes = [o.shape for o in operands]
+        ctx.save_for_backward(*operands)
+        eq = ','.join(terms) + '->' + out
+        return np.einsum(eq, *operands, optimize=len(operands) > 2)
+
+    @staticmethod
+    def backward(ctx, grad):
+        ops = ctx.saved_tensors
+        grads = []
+        for i, term in enumerate(ctx.terms):
+            if not ctx.needs_input_grad[i]:
+                grads.append(None)
+                continue
+            if len(set(term)) != len(term):
+                raise NotImplementedError(f"einsum backward: repeated subscripts in one operand ('{term}') "
+                                          "are not supported by ember")
+            others = [(t, o) for j, (t, o) in enumerate(zip(ctx.terms, ops)) if j != i]
+            present = set(ctx.out).union(*(t for t, _ in others))
+            # Letters only this operand has were summed away: differentiate to the rest, then broadcast back.
+            kept = ''.join(c for c in term if c in present)
+            g = _einsum_terms([ctx.out] + [t for t, _ in others], kept, [grad] + [o for _, o in others])
+            if kept != term:
+                g = g.reshape([ctx.shapes[i][k] if c in present else 1 for k, c in enumerate(term)])
+                g = g.expand(ctx.shapes[i])
+            grads.append(g)
+        return tuple(grads)
+
+
+def _einsum_terms(terms, out, operands):
+    return Einsum.apply(*operands, terms=tuple(terms), out=out)
+
+
+def einsum(equation, *operands):
+    """Sum of products over the indices of ``equation``, e.g. ``einsum('bij,bjk->bik', a, b)``."""
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    from ._util import check_same_device
+    check_same_device(*operands)
+    terms, out = _parse_einsum(equation, [o.shape for o in operands])
+    sizes = {}
+    for k, (t, o) in enumerate(zip(terms, operands)):
+        for c, n in zip(t, o.shape):
+            if sizes.setdefault(c, n) != n and n != 1 and sizes[c] != 1:
+                raise RuntimeError(f"einsum(): operands do not broadcast with remapped shapes (original->remapped):"
+                                   f" subscript '{c}' has size {sizes[c]} in one operand and {n} in operand {k}")
+    dt = operands[0].dtype
+    if any(o.dtype != dt for o in operands):
+        raise RuntimeError(f"expected scalar type {dt} but found {next(o.dtype for o in operands if o.dtype != dt)}")
+    return _einsum_terms(terms, out, operands)
+
+
 TENSOR_METHODS = ('matmul', 'mm', 'bmm', 'mv', 'dot', 'outer', 'ger')
-__all__ = ('matmul', 'mm', 'bmm', 'mv', 'dot', 'outer', 'ger')
+__all__ = ('matmul', 'mm', 'bmm', 'mv', 'dot', 'outer', 'ger', 'einsum')
