@@ -83,8 +83,11 @@ def _properties():
 
 
 def bind_all():
-    """Bind every ops module (called once, from ember/__init__.py)."""
+    """Bind every ops module, the ``new_*`` factories and the in-place samplers (once, from ember/__init__.py)."""
     for name in MODULES:
         bind_module(importlib.import_module(f'.ops.{name}', __package__))
+    from . import creation, random
+    bind_module(creation)
+    bind_module(random)
     _binary_dunders()
     _properties()

@@ -237,3 +237,31 @@ ones_like = _like(ones)
 empty_like = _like(empty)
 full_like = _like(lambda size, value, **kw: full(size, value, **kw))
 full_like.__name__ = 'full_like'
+
+
+def _new(fn, name):
+    def method(self, *size, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
+        return fn(*size, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad)
+    method.__name__ = name
+    method.__doc__ = f"``ember.{fn.__name__}`` with, by default, this tensor's dtype and device."
+    return method
+
+
+new_zeros = _new(zeros, 'new_zeros')
+new_ones = _new(ones, 'new_ones')
+new_empty = _new(empty, 'new_empty')
+
+
+def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False, layout=None,
+             pin_memory=False):
+    """``ember.full`` with, by default, this tensor's dtype and device."""
+    return full(size, fill_value, dtype=dtype or self.dtype, device=device or self.device,
+                requires_grad=requires_grad)
+
+
+def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
+    """``ember.tensor(data)`` (a copy) with, by default, this tensor's dtype and device."""
+    return tensor(data, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad)
+
+
+TENSOR_METHODS = ('new_zeros', 'new_ones', 'new_empty', 'new_full', 'new_tensor')

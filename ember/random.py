@@ -110,6 +110,8 @@ def randn(*size, generator=None, dtype=None, device=None, requires_grad=False, o
 
 def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=None, requires_grad=False):
     """Integers uniform in [low, high); int64 by default."""
+    if size is None and isinstance(high, (tuple, list)):  # randint(high, size)
+        low, high, size = 0, low, high
     if high is None:
         low, high = 0, low
     if size is None:
@@ -183,3 +185,80 @@ def randint_like(input, low=0, high=None, *, dtype=None, device=None, requires_g
     """``randint`` with ``input``'s shape, dtype and device."""
     return randint(low, high, input.shape, generator=generator, dtype=dtype or input.dtype,
                    device=device or input.device)
+
+
+# ---- in-place samplers (Tensor methods) ------------------------------------------------------
+
+def _fill(self, sample, name):
+    """Write ``sample`` (an ndarray of self's shape) into self: no graph, version bumped."""
+    from .ops import inplace
+    inplace.check_leaf(self)
+    arr = backend.to_device_array(np.asarray(sample), self.device)
+    self._data[...] = arr.astype(self._data.dtype, copy=False)
+    self._version[0] += 1
+    return self
+
+
+def uniform_(self, a=0.0, b=1.0, *, generator=None):
+    """Fill with samples uniform in [a, b)."""
+    if a > b:
+        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={a} > to={b}")
+    return _fill(self, _rng(generator).uniform(a, b, self.shape), 'uniform_')
+
+
+def normal_(self, mean=0.0, std=1.0, *, generator=None):
+    """Fill with samples from N(mean, std**2)."""
+    if std < 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+    return _fill(self, _rng(generator).normal(mean, std, self.shape), 'normal_')
+
+
+def random_(self, from_=0, to=None, *, generator=None):
+    """Fill with integers uniform in [from, to) (``random_(to)`` means [0, to); no bounds: the dtype's range)."""
+    if to is None:
+        if from_ == 0:
+            info = np.iinfo(self._data.dtype) if self._data.dtype.kind in 'iu' else None
+            to = info.max + 1 if info is not None else 2 ** np.finfo(self._data.dtype).nmant + 1
+        else:
+            from_, to = 0, from_
+    if from_ >= to:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={from_} >= to={to}")
+    return _fill(self, _rng(generator).integers(from_, to, self.shape), 'random_')
+
+
+def bernoulli_(self, p=0.5, *, generator=None):
+    """Fill with 1 with probability ``p`` (a number or a tensor), else 0."""
+    probs = backend.to_numpy(p._data) if isinstance(p, Tensor) else p
+    if np.any((np.asarray(probs) < 0) | (np.asarray(probs) > 1)):
+        raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p}")
+    return _fill(self, _rng(generator).random(self.shape) < probs, 'bernoulli_')
+
+
+def exponential_(self, lambd=1.0, *, generator=None):
+    """Fill with samples from the exponential distribution of rate ``lambd``."""
+    if lambd <= 0:
+        raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd}")
+    return _fill(self, _rng(generator).exponential(1.0 / lambd, self.shape), 'exponential_')
+
+
+def geometric_(self, p, *, generator=None):
+    """Fill with the number of Bernoulli(p) trials up to the first success."""
+    if not 0 < p < 1:
+        raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={p}")
+    return _fill(self, _rng(generator).geometric(p, self.shape), 'geometric_')
+
+
+def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
+    """Fill with ``exp`` of samples from N(mean, std**2)."""
+    if std <= 0:
+        raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={std}")
+    return _fill(self, _rng(generator).lognormal(mean, std, self.shape), 'log_normal_')
+
+
+def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
+    """Fill with samples from the Cauchy distribution."""
+    return _fill(self, median + sigma * _rng(generator).standard_cauchy(self.shape), 'cauchy_')
+
+
+TENSOR_METHODS = ('uniform_', 'normal_', 'random_', 'bernoulli_', 'exponential_', 'geometric_', 'log_normal_',
+                  'cauchy_', 'bernoulli', 'multinomial')

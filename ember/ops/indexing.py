@@ -1,8 +1,8 @@
-"""Indexing: ``x[key]`` and ``x[key] = value``.
+"""Indexing by key and by mask: ``x[key]``, ``x[key] = value``, masked_fill, masked_select.
 
 Basic keys (ints, slices, None, Ellipsis) give views that share memory;
 integer/bool tensor or list keys give copies, as in torch. The backward of
-indexing scatters the gradient into zeros (``IndexPut``), whose backward is
+indexing scatters the gradient into zeros (``IndexAdd``), whose backward is
 indexing again, so both have derivatives of every order.
 """
 import numpy as np
@@ -22,6 +22,8 @@ def _convert_key(key, x):
     for k in key:
         if isinstance(k, Tensor):
             k = k._data
+            if k.dtype == np.uint8:  # torch's legacy byte masks
+                k = k.astype(np.bool_)
             if k.dtype.kind not in 'biu':
                 raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
             basic = False
@@ -115,6 +117,34 @@ class Slice(Index):
         return x[key] if any(k is Ellipsis for k in key) else x[key + (Ellipsis,)]
 
 
+# torch records one node per key element; ember records one, named after the last one torch would record.
+class Select(Slice):
+    raw = True
+    is_view = True
+
+
+class Unsqueeze(Slice):
+    raw = True
+    is_view = True
+
+
+class Alias(Slice):
+    raw = True
+    is_view = True
+
+
+def _basic_node(key):
+    for k in reversed(key):
+        if k is None:
+            return Unsqueeze
+        if isinstance(k, slice):
+            if k != slice(None):
+                return Slice
+        elif k is not Ellipsis:
+            return Select
+    return Alias
+
+
 class IndexAdd(Function):
     """Zeros of ``shape`` with ``grad`` added at ``key`` (repeated indices accumulate)."""
     raw = True
@@ -161,7 +191,7 @@ def getitem(self, key, _converted=False):
         k, basic = key, not any(hasattr(j, 'dtype') for j in key)
     else:
         k, basic = _convert_key(key, self._data)
-    return Slice.apply(self, key=k) if basic else Index.apply(self, key=k)
+    return _basic_node(k).apply(self, key=k) if basic else Index.apply(self, key=k)
 
 
 def setitem(self, key, value):
@@ -195,5 +225,95 @@ def index_put(input, indices, values, accumulate=False):
     return IndexPut.apply(input, values, key=k)
 
 
-TENSOR_METHODS = ('index_put',)
-__all__ = ('index_put',)
+def _bool_mask(mask, op):
+    if not isinstance(mask, Tensor):
+        raise TypeError(f"{op}(): argument 'mask' must be Tensor, not {type(mask).__name__}")
+    if mask._data.dtype != np.bool_:
+        raise RuntimeError(f"{op} only supports boolean masks, but got mask with dtype {mask.dtype}")
+    return mask._data
+
+
+def broadcast_shapes(a, b):
+    try:
+        return np.broadcast_shapes(a, b)
+    except ValueError:
+        for i in range(1, max(len(a), len(b)) + 1):
+            x = a[-i] if i <= len(a) else 1
+            y = b[-i] if i <= len(b) else 1
+            if x != y and x != 1 and y != 1:
+                raise RuntimeError(f"The size of tensor a ({x}) must match the size of tensor b ({y}) at "
+                                   f"non-singleton dimension {max(len(a), len(b)) - i}") from None
+        raise
+
+
+# ---- masks -------------------------------------------------------------------------------------
+
+class MaskedFill(Function):
+    raw = True
+
+    @staticmethod
+    def forward(ctx, x, value, mask):
+        ctx.mask = mask
+        return np.where(mask, np.asarray(value).astype(x.dtype), x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        mask = Tensor._wrap(ctx.mask)
+        gx = MaskedFill.apply(grad, 0, mask=ctx.mask) if ctx.needs_input_grad[0] else None
+        gv = None
+        if len(ctx.needs_input_grad) > 1 and ctx.needs_input_grad[1]:
+            gv = (grad * mask).sum()
+        return gx, gv
+
+
+def masked_fill(input, mask, value):
+    """``input`` with ``value`` where ``mask`` is True (mask broadcasts to input)."""
+    m = _bool_mask(mask, 'masked_fill_')
+    if broadcast_shapes(input.shape, m.shape) != tuple(input.shape):
+        raise RuntimeError(f"The expanded size of the tensor ({input.shape[-1] if input.ndim else 1}) must match "
+                           f"the existing size ({m.shape[-1]}) of the mask")
+    if isinstance(value, Tensor):
+        if value.ndim != 0:
+            raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+                               f"{value.ndim} dimension(s).")
+        if not value.requires_grad:
+            value = value.item()
+    return MaskedFill.apply(input, value, mask=m)
+
+
+class MaskedSelect(Function):
+    raw = True
+
+    @staticmethod
+    def forward(ctx, x, mask):
+        shape = np.broadcast_shapes(x.shape, mask.shape)
+        ctx.mask = np.broadcast_to(mask, shape)
+        ctx.shape = shape
+        return np.broadcast_to(x, shape)[ctx.mask]
+
+    @staticmethod
+    def backward(ctx, grad):
+        return IndexPut.apply(grad.new_zeros(ctx.shape), grad, key=(ctx.mask,))
+
+
+def masked_select(input, mask):
+    """The elements of ``input`` where ``mask`` is True, as a 1-D tensor."""
+    if not isinstance(mask, Tensor) or mask._data.dtype != np.bool_:
+        raise RuntimeError("masked_select: expected BoolTensor for mask")
+    broadcast_shapes(input.shape, mask.shape)
+    return MaskedSelect.apply(input, mask=mask._data)
+
+
+def masked_scatter(input, mask, source):
+    """``input`` with consecutive elements of ``source`` written where ``mask`` is True."""
+    m = _bool_mask(mask, 'masked_scatter_')
+    m = np.broadcast_to(m, input.shape)
+    n = int(m.sum())
+    if source.numel() < n:
+        raise RuntimeError("masked_scatter: expected source to have at least as many elements as ones in mask")
+    return IndexPut.apply(input, source.reshape(-1)[:n], key=(m,))
+
+
+TENSOR_METHODS = ('index_put', 'masked_fill', 'masked_select', 'masked_scatter')
+INPLACE = ('index_put', 'masked_fill', 'masked_scatter')
+__all__ = ('index_put', 'masked_fill', 'masked_select', 'masked_scatter')

@@ -1,3 +1,275 @@
-"""(to be written)"""
-__all__ = ()
-TENSOR_METHODS = ()
+"""Joining and splitting: cat, stack, hstack/vstack/dstack, split, chunk, unbind.
+
+cat and stack copy; split, chunk and unbind return views of their input (as
+in torch), produced by one multi-output primitive so that their gradient
+node is torch's ``SplitBackward0`` / ``UnbindBackward0``.
+"""
+import numpy as np
+
+from .. import dtypes
+from ..autograd.function import Function
+from ..tensor import Tensor
+from ._util import check_same_device, wrap_dim
+from .shape import reshape, unsqueeze
+
+
+def _tensor_list(tensors, op):
+    if isinstance(tensors, Tensor) or not isinstance(tensors, (list, tuple)):
+        raise TypeError(f"{op}(): argument 'tensors' (position 1) must be tuple of Tensors, not "
+                        f"{type(tensors).__name__}")
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"expected Tensor as element {i} in argument 0, but got {type(t).__name__}")
+    check_same_device(*tensors)
+    return list(tensors)
+
+
+def _common_dtype(arrays):
+    dt = dtypes._from_np[arrays[0].dtype]
+    for a in arrays[1:]:
+        dt = dtypes.promote_types(dt, dtypes._from_np[a.dtype])
+    return dt.np
+
+
+class Cat(Function):
+    raw = True
+
+    @staticmethod
+    def forward(ctx, *arrays, dim):
+        ctx.dim = dim
+        ctx.sizes = [a.shape[dim] if a.ndim else 0 for a in arrays]
+        # torch skips legacy empty 1-D tensors of shape (0,) whatever the other shapes are.
+        kept = [a for a in arrays if not (a.ndim == 1 and a.shape[0] == 0)] or list(arrays[:1])
+        ctx.skipped = [a.ndim == 1 and a.shape[0] == 0 and len(kept) and a is not kept[0] for a in arrays]
+        return np.concatenate(kept, axis=dim, dtype=_common_dtype(arrays))
+
+    @staticmethod
+    def backward(ctx, grad):
+        grads, start = [], 0
+        for size, skipped in zip(ctx.sizes, ctx.skipped):
+            if skipped:
+                grads.append(grad.new_zeros((0,)))
+                continue
+            grads.append(grad.narrow(ctx.dim, start, size))
+            start += size
+        return tuple(grads)
+
+
+def cat(tensors, dim=0, *, out=None):
+    """Concatenate tensors along an existing dimension ``dim``.
+
+    Example::
+
+        >>> ember.cat([ember.zeros(2, 3), ember.ones(1, 3)]).shape
+        ember.Size([3, 3])
+    """
+    tensors = _tensor_list(tensors, 'cat')
+    if not tensors:
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
+    for i, t in enumerate(tensors):
+        if t.ndim == 0:
+            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
+    ref = next((t for t in tensors if not (t.ndim == 1 and t.shape[0] == 0)), tensors[0])
+    d = wrap_dim(dim, ref.ndim, 'cat')
+    for i, t in enumerate(tensors):
+        if t is ref or (t.ndim == 1 and t.shape[0] == 0):
+            continue
+        if t.ndim != ref.ndim:
+            raise RuntimeError(f"Tensors must have same number of dimensions: got {ref.ndim} and {t.ndim}")
+        for j, (a, b) in enumerate(zip(ref.shape, t.shape)):
+            if j != d and a != b:
+                raise RuntimeError(f"Sizes of tensors must match except in dimension {d}. Expected size {a} but "
+                                   f"got size {b} for tensor number {i} in the list.")
+    return Cat.apply(*tensors, dim=d)
+
+
+concat = concatenate = cat
+
+
+class Stack(Function):
+    raw = True
+
+    @staticmethod
+    def forward(ctx, *arrays, dim):
+        ctx.dim = dim
+        return np.stack(arrays, axis=dim, dtype=_common_dtype(arrays))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.unbind(ctx.dim)
+
+
+def stack(tensors, dim=0, *, out=None):
+    """Join equally shaped tensors along a new dimension ``dim``."""
+    tensors = _tensor_list(tensors, 'stack')
+    if not tensors:
+        raise RuntimeError("stack expects a non-empty TensorList")
+    d = wrap_dim(dim, tensors[0].ndim + 1, 'stack')
+    for i, t in enumerate(tensors[1:], 1):
+        if t.shape != tensors[0].shape:
+            raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(tensors[0].shape)} at "
+                               f"entry 0 and {list(t.shape)} at entry {i}")
+    return Stack.apply(*tensors, dim=d)
+
+
+def hstack(tensors, *, out=None):
+    """Concatenate along dim 1 (dim 0 for 1-D tensors)."""
+    tensors = atleast_1d(*_tensor_list(tensors, 'hstack'))
+    tensors = tensors if isinstance(tensors, tuple) else (tensors,)
+    return cat(tensors, 0 if tensors[0].ndim == 1 else 1)
+
+
+def vstack(tensors, *, out=None):
+    """Concatenate along dim 0 after making every tensor at least 2-D."""
+    tensors = atleast_2d(*_tensor_list(tensors, 'vstack'))
+    return cat(tensors if isinstance(tensors, tuple) else (tensors,), 0)
+
+
+row_stack = vstack
+
+
+def dstack(tensors, *, out=None):
+    """Concatenate along dim 2 after making every tensor at least 3-D."""
+    tensors = atleast_3d(*_tensor_list(tensors, 'dstack'))
+    return cat(tensors if isinstance(tensors, tuple) else (tensors,), 2)
+
+
+def column_stack(tensors, *, out=None):
+    """Stack 0-D/1-D tensors as columns, concatenate others along dim 1."""
+    cols = [reshape(t, (t.numel(), 1)) if t.ndim <= 1 else t for t in _tensor_list(tensors, 'column_stack')]
+    return cat(cols, 1)
+
+
+class Split(Function):
+    """Views of consecutive pieces of ``dim``; torch's ``split``/``chunk`` node."""
+    raw = True
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x, sizes, dim):
+        ctx.dim = dim
+        bounds = np.cumsum((0,) + tuple(sizes))
+        lead = (slice(None),) * dim
+        return tuple(x[lead + (slice(int(a), int(b)),)] for a, b in zip(bounds[:-1], bounds[1:]))
+
+    @staticmethod
+    def backward(ctx, *grads):
+        return Cat.apply(*grads, dim=ctx.dim)
+
+
+class SplitWithSizes(Split):
+    raw = True
+    is_view = True
+
+
+def split(tensor, split_size_or_sections, dim=0):
+    """Split into pieces of ``split_size`` (the last may be smaller) or of the listed sizes (views)."""
+    d = wrap_dim(dim, tensor.ndim, 'split')
+    if tensor.ndim == 0:
+        raise RuntimeError("split expects at least a 1-dimensional tensor")
+    size = tensor.shape[d]
+    if isinstance(split_size_or_sections, (list, tuple)):
+        sizes = [int(s) for s in split_size_or_sections]
+        if sum(sizes) != size or any(s < 0 for s in sizes):
+            raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {size} (input tensor's "
+                               f"size at dimension {d}), but got split_sizes={sizes}")
+        return SplitWithSizes.apply(tensor, sizes=tuple(sizes), dim=d)
+    step = int(split_size_or_sections)
+    if step < 0 or (step == 0 and size != 0):
+        raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension size of {size}")
+    n = max((size + step - 1) // step, 1) if step else 1
+    sizes = [step] * (n - 1) + [size - step * (n - 1)]
+    return Split.apply(tensor, sizes=tuple(sizes), dim=d)
+
+
+def chunk(input, chunks, dim=0):
+    """Split into ``chunks`` pieces of size ``ceil(size / chunks)`` (possibly fewer pieces; views)."""
+    if chunks <= 0:
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+    d = wrap_dim(dim, input.ndim, 'chunk')
+    if input.ndim == 0:
+        raise RuntimeError("chunk expects at least a 1-dimensional tensor")
+    size = input.shape[d]
+    step = (size + chunks - 1) // chunks
+    if step == 0:
+        return Split.apply(input, sizes=(0,) * chunks, dim=d)
+    return split(input, step, d)
+
+
+def tensor_split(input, indices_or_sections, dim=0):
+    """Split at indices, or into ``n`` nearly equal pieces (the first ``size % n`` one larger)."""
+    d = wrap_dim(dim, input.ndim, 'tensor_split')
+    size = input.shape[d]
+    if isinstance(indices_or_sections, int):
+        n = indices_or_sections
+        if n <= 0:
+            raise RuntimeError(f"number of sections must be larger than 0, got {n}")
+        sizes = [size // n + (1 if i < size % n else 0) for i in range(n)]
+    else:
+        idx = [min(max(int(i), 0), size) for i in indices_or_sections]
+        bounds = [0] + idx + [size]
+        sizes = [max(b - a, 0) for a, b in zip(bounds[:-1], bounds[1:])]
+    return SplitWithSizes.apply(input, sizes=tuple(sizes), dim=d)
+
+
+class Unbind(Function):
+    raw = True
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        ctx.dim = dim
+        lead = (slice(None),) * dim
+        return tuple(x[lead + (i, Ellipsis)] for i in range(x.shape[dim]))
+
+    @staticmethod
+    def backward(ctx, *grads):
+        return Stack.apply(*grads, dim=ctx.dim)
+
+
+def unbind(input, dim=0):
+    """The slices along ``dim`` as a tuple of views."""
+    d = wrap_dim(dim, input.ndim, 'unbind')
+    if input.ndim == 0:
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
+    if input.shape[d] == 0:
+        return ()
+    out = Unbind.apply(input, dim=d)
+    return out if isinstance(out, tuple) else (out,)
+
+
+def atleast_1d(*tensors):
+    """Each tensor with at least one dimension."""
+    return _atleast(tensors, 1)
+
+
+def atleast_2d(*tensors):
+    """Each tensor with at least two dimensions (1-D ``n`` becomes ``1 x n``)."""
+    return _atleast(tensors, 2)
+
+
+def atleast_3d(*tensors):
+    """Each tensor with at least three dimensions."""
+    return _atleast(tensors, 3)
+
+
+def _atleast(tensors, n):
+    single = len(tensors) == 1 and not isinstance(tensors[0], (list, tuple))
+    seq = tensors if not (len(tensors) == 1 and isinstance(tensors[0], (list, tuple))) else tensors[0]
+    out = []
+    for t_ in seq:
+        shape = t_.shape
+        if t_.ndim >= n:
+            out.append(t_)
+        elif n == 1 or t_.ndim == 0:
+            out.append(reshape(t_, (1,) * n))
+        elif n == 2:
+            out.append(unsqueeze(t_, 0))
+        else:  # torch: 1-D (n,) -> (1, n, 1); 2-D (m, n) -> (m, n, 1)
+            out.append(reshape(t_, (1, shape[0], 1) if t_.ndim == 1 else tuple(shape) + (1,)))
+    return out[0] if single else tuple(out)
+
+
+TENSOR_METHODS = ('split', 'chunk', 'tensor_split', 'unbind')
+__all__ = ('cat', 'concat', 'concatenate', 'stack', 'hstack', 'vstack', 'row_stack', 'dstack', 'column_stack',
+           'split', 'chunk', 'tensor_split', 'unbind', 'atleast_1d', 'atleast_2d', 'atleast_3d')

@@ -5,7 +5,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..size import Size
-from ._util import wrap_dim
+from ._util import wrap_dim, wrap_dims
 
 
 def _infer_shape(shape, numel, op):
@@ -47,8 +47,8 @@ class View(Function):
     def forward(ctx, x, shape):
         ctx.shape = x.shape
         out = x.reshape(shape)
-        # reshape copies when strides forbid a view; a view's base is the memory owner.
-        if out.base is not (x if x.base is None else x.base) and out.size:
+        # NumPy's reshape silently copies when strides forbid a view; torch's view raises instead.
+        if out.size and not np.may_share_memory(out, x):
             raise RuntimeError("view size is not compatible with input tensor's size and stride (at least one "
                                "dimension spans across two contiguous subspaces). Use .reshape(...) instead.")
         return out
@@ -58,8 +58,8 @@ class View(Function):
         return grad.reshape(ctx.shape)
 
 
-class Reshape(Function):
-    """A reshape that must copy (the input's strides do not allow a view)."""
+class UnsafeView(Function):
+    """A reshape that must copy (the input's strides do not allow a view); torch's ``_unsafe_view``."""
     raw = True
 
     @staticmethod
@@ -81,12 +81,10 @@ def view(input, *shape):
 def reshape(input, *shape):
     """Like view when possible (shares memory), otherwise a copy."""
     shape = _infer_shape(_shape_arg(shape), input.numel(), 'reshape')
-    if input._data.flags.c_contiguous:
-        return View.apply(input, shape=shape)
     try:
         return View.apply(input, shape=shape)
     except RuntimeError:
-        return Reshape.apply(input, shape=shape)
+        return UnsafeView.apply(input, shape=shape)
 
 
 class Permute(Function):
@@ -104,6 +102,21 @@ class Permute(Function):
 
 
 class Transpose(Permute):
+    raw = True
+    is_view = True
+
+
+class T(Permute):
+    raw = True
+    is_view = True
+
+
+class Unsqueeze(View):
+    raw = True
+    is_view = True
+
+
+class Squeeze(View):
     raw = True
     is_view = True
 
@@ -138,8 +151,7 @@ def t(input):
     """Transpose a tensor of at most 2 dimensions."""
     if input.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {input.ndim}D")
-    return Transpose.apply(input, dims=tuple(range(input.ndim))[::-1]) if input.ndim == 2 else \
-        View.apply(input, shape=input._data.shape)
+    return T.apply(input, dims=tuple(range(input.ndim))[::-1])
 
 
 class Expand(Function):
@@ -190,7 +202,7 @@ def unsqueeze(input, dim):
     d = wrap_dim(dim, input.ndim + 1, 'unsqueeze')
     shape = list(input._data.shape)
     shape.insert(d, 1)
-    return View.apply(input, shape=tuple(shape))
+    return Unsqueeze.apply(input, shape=tuple(shape))
 
 
 def squeeze(input, dim=None):
@@ -203,7 +215,7 @@ def squeeze(input, dim=None):
         dims = [wrap_dim(d, input.ndim, 'squeeze') for d in dims]
         dims = [d for d in dims if input.ndim and shape[d] == 1]
     new = tuple(s for i, s in enumerate(shape) if i not in dims)
-    return View.apply(input, shape=new)
+    return Squeeze.apply(input, shape=new)
 
 
 def flatten(input, start_dim=0, end_dim=-1):
@@ -227,6 +239,158 @@ def unflatten(input, dim, sizes):
     return reshape(input, shape[:d] + tuple(sizes) + shape[d + 1:])
 
 
+def view_as(input, other):
+    """``input.view(other.size())``."""
+    return view(input, other.shape)
+
+
+def ravel(input):
+    """The elements as a 1-D tensor (a view when possible)."""
+    return reshape(input, (-1,))
+
+
+def narrow(input, dim, start, length):
+    """The slice ``start:start+length`` of dimension ``dim`` (a view)."""
+    d = wrap_dim(dim, input.ndim, 'narrow')
+    if input.ndim == 0:
+        raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
+    size = input._data.shape[d]
+    start = int(start)
+    if not -size <= start <= size:
+        raise IndexError(f"start out of range (expected to be in range of [{-size}, {size}], but got {start})")
+    start %= size if size else 1
+    if length < 0 or start + length > size:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
+    return input[(slice(None),) * d + (slice(start, start + length),)]
+
+
+def movedim(input, source, destination):
+    """Move dims ``source`` to positions ``destination``; the others keep their order (a view)."""
+    n = input.ndim
+    src = [source] if isinstance(source, int) else list(source)
+    dst = [destination] if isinstance(destination, int) else list(destination)
+    if len(src) != len(dst):
+        raise RuntimeError(f"movedim: Invalid source or destination dims: source ({src} dims) should contain the "
+                           f"same number of dims as destination ({dst} dims)")
+    src = [wrap_dim(d, n, 'movedim') for d in src]
+    dst = [wrap_dim(d, n, 'movedim') for d in dst]
+    if len(set(src)) != len(src) or len(set(dst)) != len(dst):
+        raise RuntimeError("movedim: repeated dim in `source` or `destination`")
+    order = [d for d in range(n) if d not in src]
+    perm = [None] * n
+    for s, t_ in zip(src, dst):
+        perm[t_] = s
+    rest = iter(order)
+    perm = [p if p is not None else next(rest) for p in perm]
+    return Permute.apply(input, dims=tuple(perm))
+
+
+moveaxis = movedim
+
+
+class Repeat(Function):
+    raw = True
+
+    @staticmethod
+    def forward(ctx, x, repeats):
+        ctx.shape = (1,) * (len(repeats) - x.ndim) + x.shape
+        ctx.repeats = repeats
+        return np.tile(x, repeats)
+
+    @staticmethod
+    def backward(ctx, grad):
+        # Each output dim is (repeat, size): split it in two and sum over the repeats.
+        split = []
+        for r, s in zip(ctx.repeats, ctx.shape):
+            split += [r, s]
+        g = grad.reshape(split).sum(tuple(range(0, len(split), 2)))
+        return g
+
+
+def repeat(input, *sizes):
+    """Tile ``input`` ``sizes[i]`` times along each dim (a copy)."""
+    sizes = tuple(int(s) for s in _shape_arg(sizes))
+    if len(sizes) < input.ndim:
+        raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of dimensions of "
+                           "tensor")
+    if any(s < 0 for s in sizes):
+        raise RuntimeError(f"Trying to create tensor with negative dimension {min(sizes)}: {list(sizes)}")
+    return Repeat.apply(input, repeats=sizes)
+
+
+def tile(input, dims):
+    """Like ``repeat``, padding ``dims`` with leading ones when shorter than ``input.ndim``."""
+    dims = tuple(dims)
+    return repeat(input, (1,) * (input.ndim - len(dims)) + dims)
+
+
+class Flip(Function):
+    raw = True
+
+    @staticmethod
+    def forward(ctx, x, dims):
+        ctx.dims = dims
+        return np.flip(x, dims).copy() if dims else x.copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return Flip.apply(grad, dims=ctx.dims)
+
+
+def flip(input, *dims):
+    """Reverse the order of elements along ``dims`` (a copy, as in torch)."""
+    return Flip.apply(input, dims=wrap_dims(_shape_arg(dims), input.ndim, 'flip'))
+
+
+def fliplr(input):
+    """Flip left/right (dim 1)."""
+    if input.ndim < 2:
+        raise RuntimeError("Input must be >= 2-d.")
+    return flip(input, 1)
+
+
+def flipud(input):
+    """Flip up/down (dim 0)."""
+    if input.ndim < 1:
+        raise RuntimeError("Input must be >= 1-d.")
+    return flip(input, 0)
+
+
+class Roll(Function):
+    raw = True
+
+    @staticmethod
+    def forward(ctx, x, shifts, dims):
+        ctx.shifts, ctx.dims = shifts, dims
+        if dims is None:
+            return np.roll(x.reshape(-1), shifts).reshape(x.shape)
+        return np.roll(x, shifts, dims)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return Roll.apply(grad, shifts=tuple(-s for s in ctx.shifts) if ctx.dims is not None else -ctx.shifts,
+                          dims=ctx.dims)
+
+
+def roll(input, shifts, dims=None):
+    """Shift elements cyclically along ``dims`` (the flattened tensor when None)."""
+    if dims is None:
+        if not isinstance(shifts, int):
+            if len(shifts) != 1:
+                raise RuntimeError(f"roll: Expected shifts and dims to have the same length, got shifts "
+                                   f"{list(shifts)} and dims []")
+            shifts = shifts[0]
+        return Roll.apply(input, shifts=int(shifts), dims=None)
+    shifts = (shifts,) if isinstance(shifts, int) else tuple(shifts)
+    dims = (dims,) if isinstance(dims, int) else tuple(dims)
+    if len(shifts) != len(dims):
+        raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(dims)}")
+    dims = tuple(wrap_dim(d, input.ndim, 'roll') for d in dims)
+    return Roll.apply(input, shifts=tuple(int(s) for s in shifts), dims=dims)
+
+
 TENSOR_METHODS = ('view', 'reshape', 'permute', 'transpose', 'swapaxes', 'swapdims', 't', 'expand',
-                  'expand_as', 'unsqueeze', 'squeeze', 'flatten', 'unflatten')
-__all__ = ('view', 'reshape', 'permute', 'transpose', 'swapaxes', 'swapdims', 't', 'unsqueeze', 'squeeze', 'flatten', 'unflatten')
+                  'expand_as', 'unsqueeze', 'squeeze', 'flatten', 'unflatten', 'view_as', 'ravel', 'narrow',
+                  'movedim', 'moveaxis', 'repeat', 'tile', 'flip', 'fliplr', 'flipud', 'roll')
+__all__ = ('reshape', 'permute', 'transpose', 'swapaxes', 'swapdims', 't', 'unsqueeze', 'squeeze', 'flatten',
+           'unflatten', 'ravel', 'narrow', 'movedim', 'moveaxis', 'tile', 'flip', 'fliplr', 'flipud', 'roll')
