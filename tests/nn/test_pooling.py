@@ -1,0 +1,120 @@
+"""Pooling against torch: values, indices, gradients, second-order gradients, errors."""
+import numpy as np
+import pytest
+
+import ember
+from tests.oracle import requires_torch, compare, compare_raises, randn, torch
+
+pytestmark = requires_torch
+
+
+def F(t):
+    """``nn.functional`` of whichever library ``t`` belongs to."""
+    return ember.nn.functional if isinstance(t, ember.Tensor) else torch.nn.functional
+
+
+def check(fn, x, indices=False):
+    """First-order check of ``fn`` (with indices), then second order through ``fn(x) ** 2``.
+
+    Pooling is linear (or piecewise linear) in x, so its second derivative
+    only shows when the upstream gradient depends on x; squaring does that.
+    """
+    compare(lambda x: fn(x, indices), x)
+    compare(lambda x: fn(x, False) ** 2, x, second_order=True)
+
+
+MAX2D = [
+    dict(kernel_size=2),
+    dict(kernel_size=3, stride=1),
+    dict(kernel_size=3, stride=2, padding=1),
+    dict(kernel_size=(2, 3), stride=(1, 2), dilation=(2, 1)),
+    dict(kernel_size=3, stride=2, ceil_mode=True),
+    dict(kernel_size=2, stride=3, padding=1, ceil_mode=True),
+]
+
+
+@pytest.mark.parametrize('cfg', MAX2D, ids=str)
+def test_max_pool2d(cfg):
+    x = randn(2, 3, 7, 8, seed=1)
+    check(lambda x, i: F(x).max_pool2d(x, **cfg, return_indices=i), x, True)
+
+
+def test_max_pool2d_unbatched_and_ties():
+    x = np.zeros((2, 4, 4), np.float32)  # every window ties: torch takes the first maximum
+    compare(lambda x: F(x).max_pool2d(x, 2, 1, return_indices=True), x)
+
+
+@pytest.mark.parametrize('cfg', [dict(kernel_size=2), dict(kernel_size=3, stride=2, padding=1, ceil_mode=True),
+                                 dict(kernel_size=2, dilation=3)], ids=str)
+def test_max_pool1d(cfg):
+    check(lambda x, i: F(x).max_pool1d(x, **cfg, return_indices=i), randn(2, 3, 11, seed=2), True)
+
+
+def test_max_pool3d():
+    check(lambda x, i: F(x).max_pool3d(x, 2, stride=(1, 2, 2), padding=1), randn(1, 2, 4, 5, 5))
+
+
+AVG2D = [
+    dict(kernel_size=2),
+    dict(kernel_size=3, stride=2, padding=1),
+    dict(kernel_size=3, stride=2, padding=1, count_include_pad=False),
+    dict(kernel_size=(3, 2), stride=2, padding=(1, 1), ceil_mode=True),
+    dict(kernel_size=3, stride=2, padding=1, ceil_mode=True, count_include_pad=False),
+    dict(kernel_size=2, divisor_override=3),
+]
+
+
+@pytest.mark.parametrize('cfg', AVG2D, ids=str)
+def test_avg_pool2d(cfg):
+    check(lambda x, i: F(x).avg_pool2d(x, **cfg), randn(2, 3, 7, 8, seed=3))
+
+
+@pytest.mark.parametrize('cfg', [dict(kernel_size=3), dict(kernel_size=4, stride=3, padding=2, ceil_mode=True,
+                                                           count_include_pad=False)], ids=str)
+def test_avg_pool1d(cfg):
+    check(lambda x, i: F(x).avg_pool1d(x, **cfg), randn(2, 3, 10, seed=4))
+
+
+def test_avg_pool3d():
+    check(lambda x, i: F(x).avg_pool3d(x, 2, padding=1), randn(1, 2, 3, 4, 5))
+
+
+@pytest.mark.parametrize('size', [(1, 1), (3, 4), (5, 2), 2, (None, 3), (7, 8)], ids=str)
+def test_adaptive_avg_pool2d(size):
+    check(lambda x, i: F(x).adaptive_avg_pool2d(x, size), randn(2, 3, 7, 8, seed=5))
+
+
+def test_adaptive_avg_pool1d():
+    check(lambda x, i: F(x).adaptive_avg_pool1d(x, 4), randn(2, 3, 10, seed=6))
+
+
+@pytest.mark.parametrize('size', [(1, 1), (3, 4), (5, 3), (7, 8)], ids=str)
+def test_adaptive_max_pool2d(size):
+    check(lambda x, i: F(x).adaptive_max_pool2d(x, size, return_indices=i), randn(2, 3, 7, 8, seed=7), True)
+
+
+def test_adaptive_max_pool1d():
+    check(lambda x, i: F(x).adaptive_max_pool1d(x, 3), randn(2, 3, 8, seed=8))
+
+
+def test_max_unpool2d():
+    def fn(x, _):
+        y, i = F(x).max_pool2d(x, 2, return_indices=True)
+        return F(x).max_unpool2d(y, i, 2)
+    check(fn, randn(2, 3, 6, 6, seed=9))
+
+
+def test_overlapping_windows_accumulate():
+    x = np.arange(25, dtype=np.float32).reshape(1, 1, 5, 5)  # the centre wins in many windows
+    compare(lambda x: F(x).max_pool2d(x, 3, 1), x)
+
+
+@pytest.mark.parametrize('bad', [
+    lambda F, x: F.max_pool2d(x, 2, padding=2),      # pad > half the kernel
+    lambda F, x: F.max_pool2d(x, 8),                 # output would be empty
+    lambda F, x: F.max_pool2d(x[0, 0, 0], 2),        # 1-D input
+    lambda F, x: F.avg_pool2d(x, 3, padding=2),
+    lambda F, x: F.adaptive_avg_pool2d(x[0, 0, 0], 2),
+])
+def test_errors(bad):
+    compare_raises(lambda x: bad(F(x), x), randn(1, 2, 5, 5))
