@@ -30,7 +30,7 @@ from . import autograd, cuda, accelerator, backend
 if hasattr(_dtypes, 'bfloat16'):
     bfloat16 = _dtypes.bfloat16
 
-_LAZY_SUBMODULES = ('nn', 'optim', 'utils', 'vision', 'serialization', 'drop_in', 'distributed')
+_LAZY_SUBMODULES = ('nn', 'optim', 'utils', 'vision', 'serialization', 'drop_in', 'distributed', 'backends')
 
 
 def __getattr__(name):
