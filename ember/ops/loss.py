@@ -1,0 +1,358 @@
+"""Fused loss primitives: cross-entropy, nll_loss, binary cross-entropy (plain and with logits), smooth L1/Huber.
+
+These are the losses whose composition from elementwise ops would be slow
+(cross-entropy runs on every training step) or numerically fragile (log of a
+probability, exp of a large logit). Each forward is one vectorised NumPy pass
+over the whole batch; each backward is written with Tensor ops, or with a
+second primitive whose own backward is, so double backward works.
+
+The simpler losses (mse, l1, kl_div, margins...) are composed from Tensor ops
+in ``ember/nn/_functional/loss.py``.
+"""
+import numpy as np
+
+from .. import backend
+from ..autograd import grad_mode
+from ..autograd.function import Function
+from ..tensor import Tensor
+from ._util import promote
+
+REDUCTIONS = {'none': 0, 'mean': 1, 'sum': 2}
+
+
+def reduction_enum(reduction):
+    """torch's ``_Reduction.get_enum``: 'none' -> 0, 'mean' -> 1, 'sum' -> 2; ValueError otherwise."""
+    if reduction == 'elementwise_mean':
+        return 1
+    try:
+        return REDUCTIONS[reduction]
+    except (KeyError, TypeError):
+        raise ValueError(f"{reduction} is not a valid value for reduction") from None
+
+
+def legacy_reduction(size_average, reduce):
+    """torch's ``_Reduction.legacy_get_string``: the reduction named by the deprecated flags."""
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    if size_average and reduce:
+        return 'mean'
+    return 'sum' if reduce else 'none'
+
+
+def check_not_differentiable(tensor, fn, arg):
+    """torch refuses a ``requires_grad`` tensor for an argument it does not differentiate."""
+    if isinstance(tensor, Tensor) and tensor.requires_grad and grad_mode.state.enabled:
+        raise RuntimeError(f"The function '{fn}' is not differentiable with respect to argument '{arg}'. "
+                           "This input cannot have requires_grad True.")
+
+
+def broadcast_shape(a, b):
+    """The broadcast of shapes ``a`` and ``b``, or torch's RuntimeError naming the first mismatch."""
+    n = max(len(a), len(b))
+    a, b = (1,) * (n - len(a)) + tuple(a), (1,) * (n - len(b)) + tuple(b)
+    for i, (x, y) in enumerate(zip(a, b)):
+        if x != y and x != 1 and y != 1:
+            raise RuntimeError(f"The size of tensor a ({x}) must match the size of tensor b ({y}) at "
+                               f"non-singleton dimension {i}")
+    return tuple(max(x, y) if x and y else 0 for x, y in zip(a, b))
+
+
+def _reduce(loss, reduction):
+    if reduction == 1:
+        return np.asarray(loss.mean(), dtype=loss.dtype)
+    if reduction == 2:
+        return np.asarray(loss.sum(), dtype=loss.dtype)
+    return loss
+
+
+def _grad_scale(grad, reduction, count):
+    """The upstream gradient as an array broadcastable to the per-element loss."""
+    return grad if reduction == 0 else grad / count if reduction == 1 else grad
+
+
+def _numel(shape):
+    n = 1
+    for s in shape:
+        n *= s
+    return n
+
+
+# ---- class-index targets: cross_entropy and nll_loss ------------------------------------------
+
+class ClassTargets:
+    """Per-sample coefficients of a class-index loss over input ``(N, C, d1, ...)``.
+
+    The loss of sample i is ``sum_c Q[i, c] * (-log p[i, c])`` with
+    ``Q = a * onehot(target) + b``: ``a`` is the target's class weight times
+    ``1 - label_smoothing`` (0 where the target is ignored) and ``b`` spreads
+    ``label_smoothing / C`` over the classes (times their weights). ``S`` is
+    ``sum_c Q``. 'mean' divides by the summed weights of the kept targets.
+    """
+    __slots__ = ('index', 'a', 'b', 'S', 'denom', 'reduction')
+
+    def __init__(self, target, num_classes, dtype, weight, ignore_index, smoothing, reduction):
+        t = target[:, None]
+        valid = t != ignore_index
+        bad = valid & ((t < 0) | (t >= num_classes))
+        if bad.any():
+            raise IndexError(f"Target {int(t[bad][0])} is out of bounds.")
+        self.index = np.where(valid, t, 0).astype(np.int64, copy=False)
+        wt = (weight[self.index] * valid if weight is not None else valid).astype(dtype, copy=False)
+        self.reduction = reduction
+        self.denom = wt.sum()  # 'mean' divides by the weights of the kept targets, as torch's nll_loss
+        self.a = wt * (1 - smoothing) if smoothing else wt
+        if smoothing:
+            wc = weight.reshape((1, num_classes) + (1,) * (t.ndim - 2)) if weight is not None else 1
+            self.b = (valid * (smoothing / num_classes) * wc).astype(dtype, copy=False)
+            total = weight.sum() if weight is not None else num_classes
+            self.S = self.a + (valid * (smoothing / num_classes * total)).astype(dtype, copy=False)
+        else:
+            self.b, self.S = None, self.a
+
+    def dense(self, like):
+        """Q as a dense array shaped like the input."""
+        xp = backend.get_array_module(like)
+        q = xp.zeros_like(like)
+        np.put_along_axis(q, self.index, self.a, axis=1)
+        return q + self.b if self.b is not None else q
+
+    def onehot(self, like):
+        """The one-hot encoding of the targets, shaped and typed like the input."""
+        xp = backend.get_array_module(like)
+        q = xp.zeros_like(like)
+        np.put_along_axis(q, self.index, 1, axis=1)
+        return q
+
+    def reduce(self, loss):
+        """Apply the reduction to the per-sample loss ``(N, d1, ...)``."""
+        if self.reduction == 1:
+            with np.errstate(invalid='ignore', divide='ignore'):
+                return np.asarray(loss.sum() / self.denom, dtype=loss.dtype)
+        return _reduce(loss, self.reduction)
+
+    def grad_scale(self, grad):
+        """The upstream gradient as ``(N, 1, d1, ...)`` or a scalar; zero when every target is ignored."""
+        if self.reduction == 0:
+            return grad[:, None]
+        if self.reduction == 1:
+            return grad / self.denom if self.denom != 0 else grad * 0
+        return grad
+
+    def grad_scale_t(self, grad):
+        """``grad_scale`` as Tensor ops, for double backward."""
+        if self.reduction == 0:
+            return grad.unsqueeze(1)
+        if self.reduction == 1:
+            return grad / float(self.denom) if self.denom != 0 else grad * 0
+        return grad
+
+    def sum_back(self, t):
+        """Adjoint of ``grad_scale_t``: fold ``(N, C, d1, ...)`` back to the loss's shape."""
+        t = t.sum(1)
+        if self.reduction == 0:
+            return t
+        return self.grad_scale_t(t.sum())
+
+
+class CrossEntropy(Function):
+    """log_softmax over dim 1 and nll_loss in one pass; backward is ``scale * (S * softmax - Q)``."""
+    raw = True
+
+    @staticmethod
+    def forward(ctx, x, plan=None):
+        m = x.max(axis=1, keepdims=True)
+        e = x - m
+        np.exp(e, out=e)
+        s = e.sum(axis=1, keepdims=True)
+        lse = np.log(s) + m
+        e /= s  # e is now softmax(x), kept for the backward
+        xt = np.take_along_axis(x, plan.index, axis=1)
+        loss = plan.S * lse - plan.a * xt
+        if plan.b is not None:
+            loss = loss - (plan.b * x).sum(axis=1, keepdims=True)
+        ctx.save_for_backward(x)
+        ctx.plan, ctx.softmax, ctx.lse = plan, e, lse
+        return plan.reduce(loss[:, 0])
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, = ctx.saved_tensors
+        return CrossEntropyGrad.apply(x, grad, plan=ctx.plan, softmax=ctx.softmax, lse=ctx.lse)
+
+
+class CrossEntropyGrad(Function):
+    """The input gradient of CrossEntropy, ``g * (S * softmax(x) - Q)``, as its own differentiable primitive."""
+    raw = True
+
+    @staticmethod
+    def forward(ctx, x, grad, plan=None, softmax=None, lse=None):
+        g = plan.grad_scale(grad)
+        out = softmax * (g * plan.S)
+        at_target = np.take_along_axis(out, plan.index, axis=1) - g * plan.a
+        np.put_along_axis(out, plan.index, at_target, axis=1)
+        if plan.b is not None:
+            out -= g * plan.b
+        ctx.save_for_backward(x, grad)
+        ctx.plan, ctx.lse = plan, lse
+        return out
+
+    @staticmethod
+    def backward(ctx, g2):
+        x, grad = ctx.saved_tensors
+        plan = ctx.plan
+        # softmax rebuilt from Tensor ops so that higher orders differentiate it too;
+        # shifting by the saved logsumexp keeps exp in range.
+        e = (x - Tensor._wrap(ctx.lse)).exp()
+        p = e / e.sum(1, keepdim=True)
+        S = Tensor._wrap(plan.S)
+        gx = gg = None
+        if ctx.needs_input_grad[0]:
+            u = g2 * p
+            gx = (u - p * u.sum(1, keepdim=True)) * (plan.grad_scale_t(grad) * S)
+        if ctx.needs_input_grad[1]:
+            gg = plan.sum_back(g2 * (S * p - Tensor._wrap(plan.dense(x._data))))
+        return gx, gg
+
+
+class NllLoss(Function):
+    """``-weight[target] * input[target]`` over dim 1, reduced as torch's nll_loss."""
+    raw = True
+
+    @staticmethod
+    def forward(ctx, x, plan=None):
+        ctx.plan = plan
+        ctx.shape = x.shape
+        return plan.reduce(-(plan.a * np.take_along_axis(x, plan.index, axis=1))[:, 0])
+
+    @staticmethod
+    def backward(ctx, grad):
+        plan = ctx.plan
+        xp = backend.get_array_module(plan.a)
+        q = xp.zeros(ctx.shape, dtype=plan.a.dtype)
+        np.put_along_axis(q, plan.index, -plan.a, axis=1)
+        return plan.grad_scale_t(grad) * Tensor._wrap(q)
+
+
+# ---- binary targets --------------------------------------------------------------------------
+
+class BinaryCrossEntropy(Function):
+    """``-w * (y * log(x) + (1 - y) * log(1 - x))`` with each log clamped at -100, as torch."""
+    raw = True
+
+    @staticmethod
+    def forward(ctx, x, y, weight=None, reduction=1):
+        if not ((x >= 0) & (x <= 1)).all():
+            raise RuntimeError("all elements of input should be between 0 and 1")
+        x, y = promote(x, y)
+        with np.errstate(divide='ignore'):
+            loss = -(y * np.maximum(np.log(x), -100) + (1 - y) * np.maximum(np.log1p(-x), -100))
+        if weight is not None:
+            loss = loss * weight
+        ctx.save_for_backward(x, y)
+        ctx.weight, ctx.reduction = weight, reduction
+        return _reduce(loss, reduction)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        g = _grad_scale(grad, ctx.reduction, x.numel())
+        if ctx.weight is not None:
+            g = g * Tensor._wrap(ctx.weight)
+        gx = gy = None
+        if ctx.needs_input_grad[0]:
+            # torch's EPSILON keeps the gradient finite at x = 0 or 1
+            gx = g * (x - y) / ((1 - x) * x).clamp(min=1e-12)
+        if ctx.needs_input_grad[1]:
+            gy = g * ((-x).log1p() - x.log())
+        return gx, gy
+
+
+def _log_sigmoid(x):
+    """log(sigmoid(x)) without overflow, on arrays."""
+    return np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))
+
+
+def _log_sigmoid_t(x):
+    """log(sigmoid(x)) without overflow, as Tensor ops."""
+    return x.clamp(max=0) - (-x.abs()).exp().log1p()
+
+
+class BinaryCrossEntropyWithLogits(Function):
+    """``w * ((1 - y) * x - (1 + (pos_weight - 1) * y) * log_sigmoid(x))``, stable for any logit."""
+    raw = True
+
+    @staticmethod
+    def forward(ctx, x, y, weight=None, pos_weight=None, reduction=1):
+        x, y = promote(x, y)
+        ls = _log_sigmoid(x)
+        coef = (pos_weight - 1) * y + 1 if pos_weight is not None else 1
+        loss = (1 - y) * x - coef * ls
+        if weight is not None:
+            loss = loss * weight
+        ctx.save_for_backward(x, y)
+        ctx.weight, ctx.pos_weight, ctx.reduction = weight, pos_weight, reduction
+        return _reduce(loss, reduction)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        g = _grad_scale(grad, ctx.reduction, x.numel())
+        if ctx.weight is not None:
+            g = g * Tensor._wrap(ctx.weight)
+        pw = Tensor._wrap(ctx.pos_weight) if ctx.pos_weight is not None else None
+        gx = gy = None
+        if ctx.needs_input_grad[0]:
+            gx = g * (x.sigmoid() - y) if pw is None else g * (((pw - 1) * y + 1) * x.sigmoid() - pw * y)
+        if ctx.needs_input_grad[1]:
+            gy = -g * x if pw is None else g * (-x - (pw - 1) * _log_sigmoid_t(x))
+        return gx, gy
+
+
+# ---- robust regression -----------------------------------------------------------------------
+
+def _huber_forward(ctx, x, y, delta, reduction):
+    x, y = promote(x, y)
+    d = x - y
+    ad = np.abs(d)
+    ctx.save_for_backward(x, y)
+    ctx.delta, ctx.reduction = delta, reduction
+    return d, ad
+
+
+class HuberLoss(Function):
+    """``0.5 d^2`` where ``|d| < delta``, else ``delta * (|d| - 0.5 delta)``, with ``d = x - y``."""
+    raw = True
+
+    @staticmethod
+    def forward(ctx, x, y, delta=1.0, reduction=1):
+        d, ad = _huber_forward(ctx, x, y, delta, reduction)
+        return _reduce(np.where(ad < delta, 0.5 * d * d, delta * (ad - 0.5 * delta)).astype(d.dtype), reduction)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        # clamp's own backward gives the second derivative: 1 inside the quadratic zone, 0 outside
+        g = _grad_scale(grad, ctx.reduction, _numel(np.broadcast_shapes(x.shape, y.shape)))
+        gx = g * (x - y).clamp(-ctx.delta, ctx.delta)
+        return gx, -gx
+
+
+class SmoothL1Loss(Function):
+    """``0.5 d^2 / beta`` where ``|d| < beta``, else ``|d| - 0.5 beta``, with ``d = x - y``."""
+    raw = True
+
+    @staticmethod
+    def forward(ctx, x, y, delta=1.0, reduction=1):
+        d, ad = _huber_forward(ctx, x, y, delta, reduction)
+        return _reduce(np.where(ad < delta, 0.5 * d * d / delta, ad - 0.5 * delta).astype(d.dtype), reduction)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        g = _grad_scale(grad, ctx.reduction, _numel(np.broadcast_shapes(x.shape, y.shape)))
+        gx = g * ((x - y) / ctx.delta).clamp(-1, 1)
+        return gx, -gx
+
+
+__all__ = ()
+TENSOR_METHODS = ()
