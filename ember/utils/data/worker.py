@@ -70,7 +70,12 @@ class ExceptionWrapper:
             exception = self.exc_type(msg)
         except TypeError:  # exception types whose constructor takes other arguments
             raise RuntimeError(msg) from None
-        raise exception
+        try:
+            raise exception
+        finally:
+            # Break the exception -> traceback -> this frame -> exception cycle, so that dropping the
+            # exception frees the DataLoader iterator (and stops its workers) without waiting for the gc.
+            del exception
 
 
 class _KeyErrorMessage(str):
