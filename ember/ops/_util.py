@@ -14,11 +14,25 @@ def promote(a, b):
     if ta is tb and ta is np.ndarray and a.dtype == b.dtype:
         return a, b  # the common case costs one comparison
     rt = dtypes.result_type_arrays(a, b).np
-    if hasattr(a, 'dtype') and a.dtype != rt:
-        a = a.astype(rt)
-    if hasattr(b, 'dtype') and b.dtype != rt:
-        b = b.astype(rt)
+    if hasattr(a, 'dtype'):
+        if a.dtype != rt:
+            a = a.astype(rt)
+    elif ta is int and rt.kind in 'iu':
+        a = _wrap_int(a, rt)
+    if hasattr(b, 'dtype'):
+        if b.dtype != rt:
+            b = b.astype(rt)
+    elif tb is int and rt.kind in 'iu':
+        b = _wrap_int(b, rt)
     return a, b
+
+
+def _wrap_int(value, np_dtype):
+    """A Python int cast to a narrow integer dtype wraps around as in torch (``uint8 + 300``), not raises."""
+    info = np.iinfo(np_dtype)
+    if info.min <= value <= info.max:
+        return value
+    return np.array(value, dtype=np.int64).astype(np_dtype)
 
 
 def float_dtype_for(a):

@@ -9,7 +9,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..tensor import Tensor
-from ._util import promote, as_float
+from ._util import promote, as_float, masked_where
 
 
 class Add(Function):
@@ -30,15 +30,23 @@ class Sub(Function):
 
     @staticmethod
     def forward(ctx, a, b):
+        ba, bb = _is_bool(a), _is_bool(b)
+        if ba or bb:
+            if ba and bb:
+                raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
+                                   "Use the `^` or `logical_xor()` operator instead.")
+            raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+                               "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
         a, b = promote(a, b)
-        if getattr(a, 'dtype', None) == np.bool_:
-            raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
-                               "Use the `^` or `logical_xor()` operator instead.")
         return a - b
 
     @staticmethod
     def backward(ctx, grad):
         return grad, -grad
+
+
+def _is_bool(x):
+    return type(x) is bool or getattr(x, 'dtype', None) == np.bool_
 
 
 class Mul(Function):
@@ -97,16 +105,27 @@ class Pow(Function):
         a, b, out = ctx.saved_tensors
         ga = gb = None
         if ctx.needs_input_grad[0]:
-            # NOTE: torch defines d(a**0)/da as 0 even at a == 0, where b * a**(b-1) is nan.
-            ga = grad * b * a ** (b - 1)
-            ga = ga.masked_fill(b == 0, 0) if isinstance(b, Tensor) else (ga * 0 if b == 0 else ga)
+            if isinstance(b, Tensor):
+                # NOTE: torch defines d(a**0)/da as 0 even at a == 0, where b * a**(b-1) is nan.
+                ga = masked_where(b._data == 0, 0.0, grad * b * a ** (b - 1))
+            elif b == 0:
+                ga = grad * 0.0 if not np.isnan(grad._data).any() else masked_where(True, 0.0, grad)
+            else:
+                ga = grad * b * a ** (b - 1)
         if ctx.needs_input_grad[1]:
             if isinstance(a, Tensor):
-                gb = (grad * out * a.log()).masked_fill((a == 0) & (b >= 0), 0)
+                # 0 ** b has no gradient with respect to b where b >= 0 (log(0) would make it nan)
+                gb = masked_where((a._data == 0) & (b._data >= 0), 0.0, grad * out * a.log())
             else:
-                gb = grad * out * math.log(a) if a != 0 else grad * 0
-        
+                gb = grad * out * math.log(a) if a != 0 else masked_where(True, 0.0, grad)
         return ga, gb
+
+
+def _check_int_zero_division(a, b):
+    """Integer division by zero is an error in torch (floats give inf/nan)."""
+    kind = a.dtype.kind if hasattr(a, 'dtype') else b.dtype.kind if hasattr(b, 'dtype') else 'f'
+    if kind in 'iub' and not (b != 0 if not hasattr(b, 'dtype') else (b != 0).all()):
+        raise RuntimeError("ZeroDivisionError")
 
 
 class Remainder(Function):
@@ -115,6 +134,7 @@ class Remainder(Function):
     @staticmethod
     def forward(ctx, a, b):
         a, b = promote(a, b)
+        _check_int_zero_division(a, b)
         ctx.save_for_backward(a, b)
         with np.errstate(divide='ignore', invalid='ignore'):
             return np.remainder(a, b)
@@ -131,6 +151,7 @@ class Fmod(Function):
     @staticmethod
     def forward(ctx, a, b):
         a, b = promote(a, b)
+        _check_int_zero_division(a, b)
         ctx.save_for_backward(a, b)
         with np.errstate(divide='ignore', invalid='ignore'):
             return np.fmod(a, b)
@@ -217,7 +238,7 @@ def div(input, other, *, rounding_mode=None, out=None):
     if rounding_mode is None:
         return _out(Div.apply(input, other), out)
     if rounding_mode not in ('trunc', 'floor'):
-        raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+        raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
                          f"'{rounding_mode}'")
     a = input
     if a.is_floating_point() or (isinstance(other, Tensor) and other.is_floating_point()) or \
@@ -225,7 +246,7 @@ def div(input, other, *, rounding_mode=None, out=None):
         q = Div.apply(a, other)
         return _out(q.trunc() if rounding_mode == 'trunc' else q.floor(), out)
     from .comparison import _no_grad_binary
-    fn = _int_trunc_div if rounding_mode == 'trunc' else np.floor_divide
+    fn = _int_trunc_div if rounding_mode == 'trunc' else _int_floor_div
     return _out(_no_grad_binary(fn, a, other, 'div'), out)
 
 
@@ -233,10 +254,14 @@ divide = true_divide = div
 
 
 def _int_trunc_div(a, b):
-    if np.any(b == 0):
-        raise RuntimeError("ZeroDivisionError")
+    _check_int_zero_division(a, b)
     q = np.floor_divide(a, b)
     return q + ((q < 0) & (q * b != a))
+
+
+def _int_floor_div(a, b):
+    _check_int_zero_division(a, b)
+    return np.floor_divide(a, b)
 
 
 def floor_divide(input, other):
