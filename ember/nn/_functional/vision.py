@@ -1,2 +1,344 @@
-"""(to be written)"""
-__all__ = []
+"""Spatial reshaping functionals: ``F.pad``, ``F.interpolate``/``F.upsample``, ``F.unfold``/``F.fold``,
+``F.pixel_shuffle``/``F.pixel_unshuffle``.
+
+Constant padding and unfold/fold are primitives in adjoint pairs (padding's
+adjoint is cropping, which is padding by negative amounts; fold is unfold's
+adjoint). Reflect/replicate/circular padding and nearest interpolation are
+gathers along one dim at a time; linear interpolation is separable, so it is
+one (out, in) interpolation matrix per dim applied with matmul.
+"""
+import math
+
+import numpy as np
+
+from ... import backend
+from ...autograd.function import Function
+from ...ops.conv import Geometry, col2im, im2col
+from ...tensor import Tensor
+
+
+class ConstantPadNd(Function):
+    """Pad the trailing dims by ``pads`` ((lo, hi) per dim, negative crops) with ``value``."""
+    raw = True
+
+    @staticmethod
+    def forward(ctx, x, pads, value=0):
+        ctx.pads = pads
+        d = len(pads)
+        lead = x.shape[:x.ndim - d]
+        sp = x.shape[x.ndim - d:]
+        shape = lead + tuple(n + lo + hi for n, (lo, hi) in zip(sp, pads))
+        if any(s < 0 for s in shape):
+            raise RuntimeError(f"The input size {sp[0]}, plus negative padding {pads[0][0]} and {pads[0][1]} "
+                               f"resulted in a negative output size, which is invalid. Check dimension "
+                               f"{x.ndim - d} of your input.")
+        out = backend.get_array_module(x).full(shape, value, dtype=x.dtype)
+        src = tuple(slice(max(-lo, 0), n - max(-hi, 0)) for n, (lo, hi) in zip(sp, pads))
+        dst = tuple(slice(max(lo, 0), max(lo, 0) + max(n - max(-lo, 0) - max(-hi, 0), 0))
+                    for n, (lo, hi) in zip(sp, pads))
+        out[(Ellipsis,) + dst] = x[(Ellipsis,) + src]
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return ConstantPadNd.apply(grad, pads=tuple((-lo, -hi) for lo, hi in ctx.pads), value=0)
+
+
+def _pad_index(n, lo, hi, mode, dim):
+    """Source index of each padded position along one dim for reflect/replicate/circular padding."""
+    pos = np.arange(-lo, n + hi)
+    if mode == 'reflect':
+        if lo >= n or hi >= n:
+            raise RuntimeError(f"Argument #4: Padding size should be less than the corresponding input dimension, "
+                               f"but got: padding ({lo}, {hi}) at dimension {dim} of input")
+        period = 2 * (n - 1) if n > 1 else 1
+        pos = np.abs(pos) % period
+        return np.where(pos >= n, period - pos, pos)
+    if mode == 'replicate':
+        return np.clip(pos, 0, n - 1)
+    if lo > n or hi > n:
+        raise RuntimeError("Padding value causes wrapping around more than once.")
+    return pos % n  # circular
+
+
+def pad(input, pad, mode='constant', value=None):
+    """Pad the last ``len(pad) // 2`` dims: ``pad = (left_last, right_last, left_prev, right_prev, ...)``.
+
+    ``mode`` is 'constant' (with ``value``, negative pads crop), 'reflect',
+    'replicate' or 'circular'.
+    """
+    pad = tuple(int(p) for p in pad)
+    if len(pad) % 2:
+        raise RuntimeError("Padding length must be divisible by 2")
+    d = len(pad) // 2
+    if d > input.ndim:
+        raise RuntimeError("Padding length should be less than or equal to two times the input dimension but got "
+                           f"padding length {len(pad)} and input of dimension {input.ndim}")
+    pads = tuple((pad[2 * i], pad[2 * i + 1]) for i in range(d))[::-1]  # first dim first
+    if mode == 'constant':
+        return ConstantPadNd.apply(input, pads=pads, value=0 if value is None else value)
+    if mode not in ('reflect', 'replicate', 'circular'):
+        raise NotImplementedError(f"Unrecognised padding mode {mode}")
+    if value:
+        raise ValueError(f"Padding mode \"{mode}\" doesn't take in value argument")
+    if input.ndim not in (d + 1, d + 2):
+        raise NotImplementedError(
+            f"Padding size {len(pad)} is not supported for {input.ndim}D input tensor.\nSupported combinations for "
+            "non-constant padding:\n  - 2D or 3D input: padding size = 2 (pads last dimension)\n  - 3D or 4D input: "
+            "padding size = 4 (pads last 2 dimensions)\n  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)")
+    y = input
+    for i, (lo, hi) in enumerate(pads):
+        dim = input.ndim - d + i
+        if mode != 'circular' and (lo < 0 or hi < 0):
+            raise RuntimeError("negative padding is only supported for constant and circular modes")
+        idx = _pad_index(input.shape[dim], lo, hi, mode, dim)
+        y = y[(slice(None),) * dim + (Tensor._wrap(backend.get_array_module(input._data).asarray(idx)),)]
+    return y
+
+
+# ---- interpolate ----------------------------------------------------------------------------------
+
+def _output_size(input, size, scale_factor, d):
+    if (size is None) == (scale_factor is None):
+        raise ValueError("only one of size or scale_factor should be defined" if size is not None else
+                         "either size or scale_factor should be defined")
+    if size is not None:
+        size = (size,) * d if isinstance(size, (int, np.integer)) else tuple(size)
+        if len(size) != d:
+            raise ValueError(f"Input and output must have the same number of spatial dimensions, but got input with "
+                             f"spatial dimensions of {list(input.shape[2:])} and output size of {list(size)}. Please "
+                             f"provide input tensor in (N, C, d1, d2, ...,dK) format and output size in (o1, o2, ..."
+                             f",oK) format.")
+        return tuple(int(s) for s in size), None
+    scales = (scale_factor,) * d if isinstance(scale_factor, (int, float)) else tuple(scale_factor)
+    if len(scales) != d:
+        raise ValueError(f"Input and scale_factor must have the same number of spatial dimensions, but got input "
+                         f"with spatial dimensions of {list(input.shape[2:])} and scale_factor of shape "
+                         f"{list(scales)}.")
+    return tuple(int(math.floor(n * s)) for n, s in zip(input.shape[2:], scales)), scales
+
+
+def _scale(n, o, s, align_corners):
+    """torch's area_pixel_compute_scale: the source step per output step."""
+    if align_corners:
+        return (n - 1) / (o - 1) if o > 1 else 0.0
+    return 1.0 / s if s is not None and s > 0 else n / o
+
+
+def _source(n, o, s, align_corners, cubic=False):
+    """Fractional source coordinate of each output position (torch's area_pixel_compute_source_index)."""
+    scale = np.float32(_scale(n, o, s, align_corners))
+    dst = np.arange(o, dtype=np.float32)
+    if align_corners:
+        return scale * dst
+    src = scale * (dst + np.float32(0.5)) - np.float32(0.5)
+    return src if cubic else np.maximum(src, 0)
+
+
+def _linear_matrix(n, o, s, align_corners):
+    src = _source(n, o, s, align_corners).astype(np.float64)
+    i0 = np.minimum(np.floor(src).astype(np.int64), n - 1)
+    i1 = np.minimum(i0 + 1, n - 1)
+    l1 = src - i0
+    m = np.zeros((o, n))
+    np.add.at(m, (np.arange(o), i0), 1 - l1)
+    np.add.at(m, (np.arange(o), i1), l1)
+    return m
+
+
+def _cubic_matrix(n, o, s, align_corners, a=-0.75):
+    src = _source(n, o, s, align_corners, cubic=True).astype(np.float64)
+    i = np.floor(src).astype(np.int64)
+    t = src - i
+    # Keys' cubic convolution weights for taps i-1, i, i+1, i+2 (torch's A = -0.75).
+    w = [((a * (t + 1) - 5 * a) * (t + 1) + 8 * a) * (t + 1) - 4 * a,
+         ((a + 2) * t - (a + 3)) * t * t + 1,
+         ((a + 2) * (1 - t) - (a + 3)) * (1 - t) * (1 - t) + 1,
+         ((a * (2 - t) - 5 * a) * (2 - t) + 8 * a) * (2 - t) - 4 * a]
+    m = np.zeros((o, n))
+    for k in range(4):
+        np.add.at(m, (np.arange(o), np.clip(i - 1 + k, 0, n - 1)), w[k])
+    return m
+
+
+def _nearest_index(n, o, s, exact):
+    scale = np.float32(1.0 / s) if s is not None and s > 0 else np.float32(n) / np.float32(o)
+    dst = np.arange(o, dtype=np.float32)
+    src = np.floor((dst + np.float32(0.5)) * scale if exact else dst * scale).astype(np.int64)
+    return np.minimum(src, n - 1)
+
+
+def _apply_matrix(y, m, dim):
+    """Contract dim ``dim`` of ``y`` with the (out, in) matrix ``m``."""
+    mt = Tensor._wrap(backend.get_array_module(y._data).asarray(m, dtype=y._data.dtype))
+    if dim == y.ndim - 1:
+        return y @ mt.t()
+    return (y.transpose(dim, -1) @ mt.t()).transpose(dim, -1)
+
+
+_MODES_DIMS = {'linear': 1, 'bilinear': 2, 'trilinear': 3, 'bicubic': 2}
+
+
+def interpolate(input, size=None, scale_factor=None, mode='nearest', align_corners=None,
+                recompute_scale_factor=None, antialias=False):
+    """Resize (N, C, *spatial) to ``size`` or by ``scale_factor``.
+
+    Modes: 'nearest', 'nearest-exact', 'linear', 'bilinear', 'bicubic',
+    'trilinear' (with ``align_corners``) and 'area' (adaptive average pooling).
+    """
+    d = input.ndim - 2
+    if mode in ('nearest', 'nearest-exact', 'area') and align_corners is not None:
+        raise ValueError("align_corners option can only be set with the interpolating modes: linear | bilinear | "
+                         "bicubic | trilinear")
+    if mode in _MODES_DIMS and _MODES_DIMS[mode] != d:
+        raise NotImplementedError(f"Got {input.ndim}D input, but {mode} mode needs {_MODES_DIMS[mode] + 2}D input")
+    if d < 1 or d > 3:
+        raise NotImplementedError(f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {input.ndim}D) for "
+                                  f"the modes: nearest | linear | bilinear | bicubic | trilinear | area | "
+                                  f"nearest-exact (got {mode})")
+    out, scales = _output_size(input, size, scale_factor, d)
+    if recompute_scale_factor:
+        scales = None
+    if scales is None:
+        scales = (None,) * d
+    if mode == 'area':
+        from .pooling import _adaptive_avg_pool
+        return _adaptive_avg_pool(input, out, d)
+    y = input
+    xp = backend.get_array_module(input._data)
+    for i, (n, o, s) in enumerate(zip(input.shape[2:], out, scales)):
+        dim = 2 + i
+        if mode in ('nearest', 'nearest-exact'):
+            idx = _nearest_index(n, o, s, mode == 'nearest-exact')
+            y = y[(slice(None),) * dim + (Tensor._wrap(xp.asarray(idx)),)]
+        elif mode in _MODES_DIMS:
+            m = _cubic_matrix(n, o, s, align_corners) if mode == 'bicubic' else \
+                _linear_matrix(n, o, s, align_corners)
+            y = _apply_matrix(y, m, dim)
+        else:
+            raise NotImplementedError(f"Input Error: unsupported interpolation mode {mode}")
+    return y.contiguous() if y is not input else y.clone()
+
+
+def upsample(input, size=None, scale_factor=None, mode='nearest', align_corners=None):
+    """Deprecated alias of ``interpolate``."""
+    return interpolate(input, size, scale_factor, mode, align_corners)
+
+
+def upsample_nearest(input, size=None, scale_factor=None):
+    """``interpolate(..., mode='nearest')``."""
+    return interpolate(input, size, scale_factor, 'nearest')
+
+
+def upsample_bilinear(input, size=None, scale_factor=None):
+    """``interpolate(..., mode='bilinear', align_corners=True)``."""
+    return interpolate(input, size, scale_factor, 'bilinear', align_corners=True)
+
+
+# ---- unfold / fold ----------------------------------------------------------------------------------
+
+class Im2Col(Function):
+    """``F.unfold``: (N, C, H, W) -> (N, C * kH * kW, L) columns of sliding blocks."""
+    raw = True
+
+    @staticmethod
+    def forward(ctx, x, kernel, geo):
+        ctx.kernel, ctx.geo, ctx.shape = kernel, geo, x.shape
+        cols, ctx.out = im2col(x, kernel, geo)
+        return cols.reshape(x.shape[0], -1, cols.shape[-1])
+
+    @staticmethod
+    def backward(ctx, grad):
+        return Col2Im.apply(grad, kernel=ctx.kernel, geo=ctx.geo, shape=ctx.shape, out=ctx.out)
+
+
+class Col2Im(Function):
+    """``F.fold``: sum (N, C * kH * kW, L) columns back into (N, C, H, W) (the adjoint of unfold)."""
+    raw = True
+
+    @staticmethod
+    def forward(ctx, cols, kernel, geo, shape, out):
+        ctx.kernel, ctx.geo = kernel, geo
+        cols = cols.reshape(shape[:2] + tuple(kernel) + tuple(out))
+        return backend.get_array_module(cols).ascontiguousarray(col2im(cols, shape, kernel, geo, out))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return Im2Col.apply(grad, kernel=ctx.kernel, geo=ctx.geo)
+
+
+def _pair(v, name):
+    v = (int(v),) * 2 if isinstance(v, (int, np.integer)) else tuple(int(i) for i in v)
+    if len(v) != 2:
+        raise RuntimeError(f"{name} must be an int or a tuple of two ints")
+    return v
+
+
+def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
+    """Extract sliding blocks: (N, C, H, W) -> (N, C * prod(kernel_size), L)."""
+    if input.ndim not in (3, 4):
+        raise NotImplementedError(f"Input Error: Only 3D or 4D input Tensors are supported (got {input.ndim}D)")
+    x = input.unsqueeze(0) if input.ndim == 3 else input
+    kernel, dilation = _pair(kernel_size, 'kernel_size'), _pair(dilation, 'dilation')
+    padding, stride = _pair(padding, 'padding'), _pair(stride, 'stride')
+    sp = [n + 2 * p for n, p in zip(x.shape[2:], padding)]
+    if any(n < dl * (k - 1) + 1 for n, dl, k in zip(sp, dilation, kernel)):
+        raise RuntimeError(f"Given input with spatial size ({x.shape[2]}, {x.shape[3]}), kernel_size={kernel}, "
+                           f"dilation={dilation}, padding={padding}, calculated shape of the array of sliding "
+                           f"blocks as non-positive")
+    y = Im2Col.apply(x, kernel=kernel, geo=Geometry(stride, padding, padding, dilation, 1))
+    return y.squeeze(0) if input.ndim == 3 else y
+
+
+def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
+    """Combine sliding blocks (N, C * prod(kernel_size), L) into (N, C, *output_size), summing overlaps."""
+    if input.ndim not in (2, 3):
+        raise NotImplementedError(f"Input Error: Only unbatched (2D) or batched (3D) input Tensors are supported "
+                                  f"(got {input.ndim}D)")
+    x = input.unsqueeze(0) if input.ndim == 2 else input
+    size, kernel = _pair(output_size, 'output_size'), _pair(kernel_size, 'kernel_size')
+    dilation, padding, stride = _pair(dilation, 'dilation'), _pair(padding, 'padding'), _pair(stride, 'stride')
+    k = kernel[0] * kernel[1]
+    if x.shape[1] % k:
+        raise RuntimeError(f"Expected size of input's dimension 1 to be divisible by the product of kernel_size, but "
+                           f"got input.size(1)={x.shape[1]} and kernel_size={kernel}")
+    out = tuple((n + 2 * p - dl * (kk - 1) - 1) // s + 1 for n, p, dl, kk, s in zip(size, padding, dilation, kernel,
+                                                                                       stride))
+    if out[0] * out[1] != x.shape[2]:
+        raise RuntimeError(f"Given output_size={size}, kernel_size={kernel}, dilation={dilation}, padding={padding}, "
+                           f"stride={stride}, expected size of input's dimension 2 to match the calculated number of "
+                           f"sliding blocks {out[0]} * {out[1]} = {out[0] * out[1]}, but got "
+                           f"input.size(2)={x.shape[2]}.")
+    shape = (x.shape[0], x.shape[1] // k) + size
+    y = Col2Im.apply(x, kernel=kernel, geo=Geometry(stride, padding, padding, dilation, 1), shape=shape, out=out)
+    return y.squeeze(0) if input.ndim == 2 else y
+
+
+def pixel_shuffle(input, upscale_factor):
+    """(*, C * r^2, H, W) -> (*, C, H * r, W * r)."""
+    r = upscale_factor
+    *lead, c, h, w = input.shape
+    if c % (r * r):
+        raise RuntimeError(f"pixel_shuffle expects its input's 'channel' dimension to be divisible by the square of "
+                           f"upscale_factor, but input.size(-3)={c} is not divisible by {r * r}")
+    n = len(lead)
+    y = input.reshape(*lead, c // (r * r), r, r, h, w)
+    y = y.permute(*range(n), n, n + 3, n + 1, n + 4, n + 2)
+    return y.reshape(*lead, c // (r * r), h * r, w * r)
+
+
+def pixel_unshuffle(input, downscale_factor):
+    """(*, C, H * r, W * r) -> (*, C * r^2, H, W)."""
+    r = downscale_factor
+    *lead, c, h, w = input.shape
+    if h % r or w % r:
+        raise RuntimeError(f"pixel_unshuffle expects height and width to be divisible by downscale_factor, but got "
+                           f"height={h}, width={w} and downscale_factor={r}")
+    n = len(lead)
+    y = input.reshape(*lead, c, h // r, r, w // r, r)
+    y = y.permute(*range(n), n, n + 2, n + 4, n + 1, n + 3)
+    return y.reshape(*lead, c * r * r, h // r, w // r)
+
+
+__all__ = ('pad', 'interpolate', 'upsample', 'upsample_nearest', 'upsample_bilinear', 'unfold', 'fold',
+           'pixel_shuffle', 'pixel_unshuffle')
