@@ -96,7 +96,7 @@ Floor = _piecewise('Floor', np.floor)
 Ceil = _piecewise('Ceil', np.ceil)
 Trunc = _piecewise('Trunc', np.trunc)
 Round = _piecewise('Round', np.round)
-Frac = _unary('Frac', lambda x: x - np.trunc(x), lambda g, x, y: g, saves='none')
+Frac = _unary('Frac', lambda x: x - np.trunc(x), lambda g, x, y: g, saves='none', floating=False)
 
 
 class Sign(_ZeroGrad):
@@ -104,7 +104,12 @@ class Sign(_ZeroGrad):
 
     @staticmethod
     def forward(ctx, x):
-        return np.sign(x) if x.dtype != np.bool_ else x.copy()
+        if x.dtype == np.bool_:
+            return x.copy()
+        out = np.sign(x)
+        if x.dtype.kind == 'f':
+            out[np.isnan(x)] = 0  # torch: sign(nan) is 0
+        return out
 
 
 class Clamp(Function):
@@ -175,8 +180,20 @@ sqrt, rsqrt, sin, cos, tan, asin, acos, atan = (_fn(p, n) for p, n in (
 sinh, cosh, tanh, sigmoid, reciprocal, erf, abs, neg, relu = (_fn(p, n) for p, n in (
     (Sinh, 'sinh'), (Cosh, 'cosh'), (Tanh, 'tanh'), (Sigmoid, 'sigmoid'), (Reciprocal, 'reciprocal'),
     (Erf, 'erf'), (Abs, 'abs'), (Neg, 'neg'), (Relu, 'relu')))
-floor, ceil, trunc, frac, sign = (_fn(p, n) for p, n in (
-    (Floor, 'floor'), (Ceil, 'ceil'), (Trunc, 'trunc'), (Frac, 'frac'), (Sign, 'sign')))
+floor, ceil, trunc, sign = (_fn(p, n) for p, n in (
+    (Floor, 'floor'), (Ceil, 'ceil'), (Trunc, 'trunc'), (Sign, 'sign')))
+
+
+def frac(input):
+    """The fractional part ``input - trunc(input)`` (floating tensors only)."""
+    if not input.is_floating_point():
+        raise NotImplementedError(f"\"frac_cpu\" not implemented for '{_c10_name(input.dtype)}'")
+    return Frac.apply(input)
+
+
+def _c10_name(dt):
+    return {'int64': 'Long', 'int32': 'Int', 'int16': 'Short', 'int8': 'Char', 'uint8': 'Byte',
+            'bool': 'Bool'}.get(dt.name, dt.name)
 negative, absolute, arcsin, arccos, arctan, fix, clip = neg, abs, asin, acos, atan, trunc, clamp
 
 TENSOR_METHODS = ('exp', 'exp2', 'expm1', 'log', 'log2', 'log10', 'log1p', 'sqrt', 'rsqrt', 'sin', 'cos', 'tan',
