@@ -220,17 +220,43 @@ class NllLoss(Function):
 
     @staticmethod
     def forward(ctx, x, plan=None):
+        ctx.save_for_backward(x)
         ctx.plan = plan
-        ctx.shape = x.shape
         return plan.reduce(-(plan.a * np.take_along_axis(x, plan.index, axis=1))[:, 0])
 
     @staticmethod
     def backward(ctx, grad):
-        plan = ctx.plan
-        xp = backend.get_array_module(plan.a)
-        q = xp.zeros(ctx.shape, dtype=plan.a.dtype)
-        np.put_along_axis(q, plan.index, -plan.a, axis=1)
-        return plan.grad_scale_t(grad) * Tensor._wrap(q)
+        x, = ctx.saved_tensors
+        return NllLossGrad.apply(x, grad, plan=ctx.plan)
+
+
+class NllLossGrad(Function):
+    """The input gradient of NllLoss, ``-g * Q``: linear in ``g``, constant in the input.
+
+    It takes the input anyway so that, as in torch, the gradient is part of
+    the graph of the input (its own gradient there is zero).
+    """
+    raw = True
+
+    @staticmethod
+    def forward(ctx, x, grad, plan=None):
+        q = _neg_dense(plan, x)
+        ctx.plan, ctx.q = plan, q
+        return q * plan.grad_scale(grad)
+
+    @staticmethod
+    def backward(ctx, g2):
+        gg = ctx.plan.sum_back(g2 * Tensor._wrap(ctx.q)) if ctx.needs_input_grad[1] else None
+        gx = Tensor._wrap(backend.get_array_module(ctx.q).zeros_like(ctx.q)) if ctx.needs_input_grad[0] else None
+        return gx, gg
+
+
+def _neg_dense(plan, like):
+    """``-Q``, the nll gradient per unit of upstream gradient, shaped like the input."""
+    xp = backend.get_array_module(like)
+    q = xp.zeros(like.shape, dtype=plan.a.dtype)
+    np.put_along_axis(q, plan.index, -plan.a, axis=1)
+    return q
 
 
 # ---- binary targets --------------------------------------------------------------------------
