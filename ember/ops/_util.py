@@ -135,3 +135,18 @@ def masked_where(cond, a, b):
     if isinstance(cond, Tensor):
         cond = cond._data
     return Where.apply(cond, a, b)
+
+
+def broadcast_error(*operands):
+    """torch's RuntimeError for operands whose shapes do not broadcast (raised instead of NumPy's ValueError)."""
+    shapes = [tuple(getattr(x, 'shape', ())) for x in operands]
+    for i in range(len(shapes)):
+        for j in range(i + 1, len(shapes)):
+            a, b = shapes[i], shapes[j]
+            n = max(len(a), len(b))
+            pa, pb = (1,) * (n - len(a)) + a, (1,) * (n - len(b)) + b
+            for d in range(n - 1, -1, -1):
+                if pa[d] != pb[d] and pa[d] != 1 and pb[d] != 1:
+                    return RuntimeError(f"The size of tensor a ({pa[d]}) must match the size of tensor b ({pb[d]}) "
+                                        f"at non-singleton dimension {d}")
+    return RuntimeError(f"shapes {[list(s) for s in shapes]} cannot be broadcast together")

@@ -9,7 +9,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..tensor import Tensor
-from ._util import promote, as_float, masked_where
+from ._util import promote, as_float, masked_where, broadcast_error
 
 
 class Add(Function):
@@ -18,7 +18,10 @@ class Add(Function):
     @staticmethod
     def forward(ctx, a, b):
         a, b = promote(a, b)
-        return a + b
+        try:
+            return a + b
+        except ValueError:
+            raise broadcast_error(a, b) from None
 
     @staticmethod
     def backward(ctx, grad):
@@ -38,7 +41,10 @@ class Sub(Function):
             raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
                                "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
         a, b = promote(a, b)
-        return a - b
+        try:
+            return a - b
+        except ValueError:
+            raise broadcast_error(a, b) from None
 
     @staticmethod
     def backward(ctx, grad):
@@ -56,7 +62,10 @@ class Mul(Function):
     def forward(ctx, a, b):
         a, b = promote(a, b)
         ctx.save_for_backward(a, b)
-        return a * b
+        try:
+            return a * b
+        except ValueError:
+            raise broadcast_error(a, b) from None
 
     @staticmethod
     def backward(ctx, grad):
@@ -76,8 +85,11 @@ class Div(Function):
         else:
             b = as_float(b)
         ctx.save_for_backward(a, b)
-        with np.errstate(divide='ignore', invalid='ignore'):
-            return a / b
+        try:
+            with np.errstate(divide='ignore', invalid='ignore'):
+                return a / b
+        except ValueError:
+            raise broadcast_error(a, b) from None
 
     @staticmethod
     def backward(ctx, grad):
@@ -95,8 +107,11 @@ class Pow(Function):
         a, b = promote(a, b)
         if hasattr(a, 'dtype') and a.dtype.kind in 'iu' and not hasattr(b, 'dtype') and b < 0:
             raise RuntimeError("Integers to negative integer powers are not allowed.")
-        with np.errstate(divide='ignore', invalid='ignore'):
-            out = a ** b
+        try:
+            with np.errstate(divide='ignore', invalid='ignore'):
+                out = a ** b
+        except ValueError:
+            raise broadcast_error(a, b) from None
         ctx.save_for_backward(a, b, out)
         return out
 
@@ -136,8 +151,11 @@ class Remainder(Function):
         a, b = promote(a, b)
         _check_int_zero_division(a, b)
         ctx.save_for_backward(a, b)
-        with np.errstate(divide='ignore', invalid='ignore'):
-            return np.remainder(a, b)
+        try:
+            with np.errstate(divide='ignore', invalid='ignore'):
+                return np.remainder(a, b)
+        except ValueError:
+            raise broadcast_error(a, b) from None
 
     @staticmethod
     def backward(ctx, grad):
@@ -153,8 +171,11 @@ class Fmod(Function):
         a, b = promote(a, b)
         _check_int_zero_division(a, b)
         ctx.save_for_backward(a, b)
-        with np.errstate(divide='ignore', invalid='ignore'):
-            return np.fmod(a, b)
+        try:
+            with np.errstate(divide='ignore', invalid='ignore'):
+                return np.fmod(a, b)
+        except ValueError:
+            raise broadcast_error(a, b) from None
 
     @staticmethod
     def backward(ctx, grad):
@@ -170,7 +191,10 @@ class _MaxMin(Function):
     def forward(cls, ctx, a, b):
         a, b = promote(a, b)
         ctx.save_for_backward(a, b)
-        return cls._ufunc(a, b)
+        try:
+            return cls._ufunc(a, b)
+        except ValueError:
+            raise broadcast_error(a, b) from None
 
     @staticmethod
     def backward(ctx, grad):

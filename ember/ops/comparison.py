@@ -6,7 +6,7 @@ they work on arrays directly and record nothing.
 import numpy as np
 
 from ..tensor import Tensor
-from ._util import promote, check_same_device
+from ._util import promote, check_same_device, broadcast_error
 
 
 def _data(x, name):
@@ -21,7 +21,10 @@ def _no_grad_binary(fn, a, b, name):
     """Apply ``fn`` to promoted arrays of ``a`` and ``b`` and wrap the result."""
     check_same_device(a, b)
     x, y = promote(_data(a, name), _data(b, name))
-    return Tensor._wrap(fn(x, y))
+    try:
+        return Tensor._wrap(fn(x, y))
+    except ValueError:
+        raise broadcast_error(x, y) from None
 
 
 def _compare(np_fn, name):
@@ -43,7 +46,7 @@ ge = greater_equal = _compare(np.greater_equal, 'ge')
 
 def _logical(np_fn, name):
     def op(input, other):
-        return Tensor._wrap(np_fn(_data(input, name), _data(other, name)))
+        return _no_grad_binary(np_fn, input, other, name)
     op.__name__ = name
     op.__doc__ = f"Elementwise ``{name}`` treating non-zero as True (bool result)."
     return op
@@ -64,16 +67,20 @@ def _bitwise(np_fn, name):
         a, b = promote(_data(input, name), _data(other, name))
         kind = getattr(a, 'dtype', getattr(b, 'dtype', None))
         if kind is not None and np.dtype(kind).kind not in 'biu':
-            raise RuntimeError(f"\"{name}_cpu\" not implemented for '{_dtype_name(kind)}'")
-        return Tensor._wrap(np_fn(a, b))
+            raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{_dtype_name(kind)}'")
+        try:
+            return Tensor._wrap(np_fn(a, b))
+        except ValueError:
+            raise broadcast_error(a, b) from None
     op.__name__ = name
     op.__doc__ = f"Elementwise ``{name}`` of integer or bool tensors."
     return op
 
 
 def _dtype_name(np_dtype):
-    return {'float32': 'Float', 'float64': 'Double', 'float16': 'Half'}.get(np.dtype(np_dtype).name,
-                                                                          np.dtype(np_dtype).name)
+    return {'float32': 'Float', 'float64': 'Double', 'float16': 'Half', 'int64': 'Long', 'int32': 'Int',
+            'int16': 'Short', 'int8': 'Char', 'uint8': 'Byte', 'bool': 'Bool'}.get(np.dtype(np_dtype).name,
+                                                                                  np.dtype(np_dtype).name)
 
 
 bitwise_and = _bitwise(np.bitwise_and, 'bitwise_and')
@@ -84,7 +91,7 @@ bitwise_xor = _bitwise(np.bitwise_xor, 'bitwise_xor')
 def bitwise_not(input):
     """Bitwise NOT (logical NOT for bool tensors)."""
     if input._data.dtype.kind not in 'biu':
-        raise RuntimeError(f"\"bitwise_not_cpu\" not implemented for '{_dtype_name(input._data.dtype)}'")
+        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type tensors")
     return Tensor._wrap(np.invert(input._data))
 
 
@@ -116,8 +123,11 @@ def isfinite(input):
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     """``|input - other| <= atol + rtol * |other|`` elementwise."""
     if input.dtype is not other.dtype:
-        raise RuntimeError(f"{input.dtype} did not match {other.dtype}")
-    return Tensor._wrap(np.isclose(input._data, other._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+        raise RuntimeError(f"{_dtype_name(input._data.dtype)} did not match {_dtype_name(other._data.dtype)}")
+    try:
+        return Tensor._wrap(np.isclose(input._data, other._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+    except ValueError:
+        raise broadcast_error(input, other) from None
 
 
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
@@ -134,4 +144,6 @@ TENSOR_METHODS = ('eq', 'ne', 'lt', 'le', 'gt', 'ge', 'not_equal', 'less', 'less
                   'greater_equal', 'logical_and', 'logical_or', 'logical_xor', 'logical_not', 'bitwise_and',
                   'bitwise_or', 'bitwise_xor', 'bitwise_not', 'isnan', 'isinf', 'isposinf', 'isneginf',
                   'isfinite', 'isclose', 'allclose', 'equal')
+INPLACE = ('eq', 'ne', 'lt', 'le', 'gt', 'ge', 'logical_and', 'logical_or', 'logical_xor', 'logical_not',
+           'bitwise_and', 'bitwise_or', 'bitwise_xor', 'bitwise_not')
 __all__ = TENSOR_METHODS
