@@ -4,7 +4,7 @@
 torch's: same update equations, defaults, validation and state_dict
 format, so a trajectory started in torch can be continued here.
 """
-from . import lr_scheduler, swa_utils
+from . import lr_scheduler
 from .adadelta import Adadelta
 from .adagrad import Adagrad
 from .adam import Adam
@@ -21,3 +21,11 @@ from .sgd import SGD
 
 __all__ = ['ASGD', 'Adadelta', 'Adagrad', 'Adam', 'AdamW', 'Adamax', 'LBFGS', 'NAdam', 'Optimizer', 'RAdam',
            'RMSprop', 'Rprop', 'SGD', 'lr_scheduler', 'swa_utils']
+
+
+def __getattr__(name):
+    # swa_utils needs ember.nn; load it on first use so that importing ember.optim does not.
+    if name == 'swa_utils':
+        import importlib
+        return importlib.import_module('.swa_utils', __name__)
+    raise AttributeError(f"module 'ember.optim' has no attribute '{name}'")
