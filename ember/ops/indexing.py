@@ -43,6 +43,8 @@ def _convert_key(key, x):
         elif not (k is None or k is Ellipsis or isinstance(k, slice) or isinstance(k, (int, np.integer))):
             if hasattr(k, '__index__'):
                 k = k.__index__()
+            elif isinstance(k, str):
+                raise TypeError(f"new(): invalid data type '{type(k).__name__}'")
             else:
                 raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables "
                                  "are valid indices (got " + type(k).__name__ + ")")
@@ -185,6 +187,14 @@ class IndexPut(Function):
         return gx, gv
 
 
+class CopySlices(IndexPut):
+    """``IndexPut`` as recorded by ``x[key] = v`` and by in-place ops on views (torch's node name)."""
+    raw = True
+
+
+CopySlices._backward_cls.__name__ = CopySlices._backward_cls.__qualname__ = 'CopySlices'
+
+
 def getitem(self, key, _converted=False):
     """``self[key]`` with torch's view/copy semantics and IndexError for bad indices."""
     if _converted:
@@ -199,13 +209,13 @@ def setitem(self, key, value):
     k, _ = _convert_key(key, self._data)
     if isinstance(value, Tensor):
         if grad_mode.state.enabled and (value.requires_grad or self.requires_grad):
-            inplace.apply_inplace(self, lambda old, v: IndexPut.apply(old, v, key=k), value)
+            inplace.apply_inplace(self, lambda old, v: CopySlices.apply(old, v, key=k), value)
             return
         value = backend.to_device_array(value._data, self.device)
     elif not isinstance(value, (int, float, bool, complex, np.generic, np.ndarray)):
         raise TypeError(f"can't assign a {type(value).__name__} to a {self.type()}")
     elif grad_mode.state.enabled and self.requires_grad:
-        inplace.apply_inplace(self, lambda old: IndexPut.apply(old, value, key=k))
+        inplace.apply_inplace(self, lambda old: CopySlices.apply(old, value, key=k))
         return
     inplace.check_leaf(self)
     try:

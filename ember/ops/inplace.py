@@ -7,7 +7,7 @@ counter is bumped so that a backward needing the old values raises.
 """
 import numpy as np
 
-from .. import dtypes
+from .. import backend, dtypes
 from ..autograd import grad_mode
 from ..tensor import Tensor
 
@@ -30,8 +30,8 @@ def write(self, arr, op='in-place operation'):
         raise RuntimeError(f"result type {_pretty(arr.dtype)} can't be cast to the desired output type "
                            f"{_pretty(dst.dtype)}")
     if not dst.flags.writeable:
-        raise RuntimeError(f"unsupported operation: {op} on a tensor whose memory is read-only "
-                           "(for example an expanded tensor); clone() it first")
+        raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers to a "
+                           "single memory location. Please clone() the tensor before performing the operation.")
     dst[...] = arr
     self._version[0] += 1
     return self
@@ -58,9 +58,9 @@ def apply_inplace(self, compute, *args, **kwargs):
             result = compute(self, *args, **kwargs)
         return write(self, result._data)
     check_leaf(self)
-    if self._base is not None and (self._base._requires_grad or self._requires_grad):
-        raise RuntimeError("ember does not yet record in-place operations on a view of a tensor that requires "
-                           "grad; use the out-of-place form (e.g. y = x.add(1)) instead")
+    base = self._base
+    if base is not None and base._requires_grad and base.grad_fn is None:
+        raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
     # The op may save its input for backward; give it a copy of the old values
     # under the old graph identity, since the write below overwrites them.
     old = Tensor._make(self._data.copy(), self._requires_grad, self.grad_fn, self._output_nr)
@@ -68,6 +68,40 @@ def apply_inplace(self, compute, *args, **kwargs):
     write(self, result._data)
     if result._data.dtype != self._data.dtype:
         result = result.to(self.dtype)
+    if base is not None:
+        _rebase_view(self, base, result)
+        return self
     self.grad_fn, self._output_nr = result.grad_fn, result._output_nr
     self._requires_grad = result._requires_grad
     return self
+
+
+def _view_positions(view, base):
+    """For each element of ``view``, its flat index in ``base`` (views share memory with their base)."""
+    b, v = base._data, view._data
+    if not b.flags.c_contiguous:
+        raise RuntimeError("ember records in-place operations on views only when the base tensor is contiguous; "
+                           "use the out-of-place form instead")
+    item = b.itemsize
+    offset = (view.data_ptr() - base.data_ptr()) // item
+    xp = backend.get_array_module(b)
+    flat = xp.arange(b.size, dtype=np.int64)[offset:]
+    strides = tuple(st // item * flat.itemsize for st in v.strides)
+    return xp.lib.stride_tricks.as_strided(flat, v.shape, strides)
+
+
+def _rebase_view(view, base, result):
+    """Record an in-place change of ``view`` as a change of its base (torch's CopySlices).
+
+    The base's new value is "old base with ``result`` written at the view's
+    positions"; the view then reads its elements back out of that value, so
+    gradients flow to the base's history and to whatever ``result`` depends on.
+    """
+    from .indexing import CopySlices, Index
+    pos = _view_positions(view, base)
+    old_base = Tensor._make(base._data, base._requires_grad, base.grad_fn, base._output_nr)
+    flat = CopySlices.apply(old_base.reshape(-1), result, key=(pos,))
+    new_base = flat.reshape(base._data.shape)
+    base.grad_fn, base._output_nr, base._requires_grad = new_base.grad_fn, 0, new_base._requires_grad
+    new_view = Index.apply(flat, key=(pos,))
+    view.grad_fn, view._output_nr, view._requires_grad = new_view.grad_fn, 0, new_view._requires_grad

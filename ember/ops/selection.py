@@ -49,9 +49,9 @@ class IndexSelect(Function):
 
 def index_select(input, dim, index):
     """The slices ``index`` of dimension ``dim`` (a copy)."""
-    idx = _index_array(index, 'index_select')
-    if idx.ndim > 1:
+    if isinstance(index, Tensor) and index.ndim > 1:
         raise IndexError("index_select(): Index is supposed to be a vector")
+    idx = _index_array(index, 'index_select')
     d = wrap_dim(dim, input.ndim, 'index_select')
     size = input.shape[d] if input.ndim else 1
     if idx.size and (int(idx.max()) >= size or int(idx.min()) < -size):
@@ -284,6 +284,11 @@ def where(condition, input=None, other=None, *, out=None):
     return Where.apply(input, other, cond=condition._data)
 
 
+def _where_method(self, condition, other):
+    """``ember.where(condition, self, other)``."""
+    return where(condition, self, other)
+
+
 def nonzero(input, *, as_tuple=False):
     """Indices of non-zero elements: an ``(n, ndim)`` int64 tensor, or a tuple of 1-D tensors."""
     data = input._data
@@ -415,7 +420,7 @@ def diag(input, diagonal=0):
 
 
 TENSOR_METHODS = ('index_select', 'index_add', 'index_fill', 'index_copy', 'gather', 'scatter', 'scatter_add',
-                  'take', 'take_along_dim', 'where', 'nonzero', 'argwhere', 'tril', 'triu', 'diagonal',
-                  'diag_embed', 'diag')
+                  'take', 'take_along_dim', 'nonzero', 'argwhere', 'tril', 'triu', 'diagonal', 'diag_embed', 'diag')
+ALIASES = {'where': _where_method}
 INPLACE = ('index_add', 'index_fill', 'index_copy', 'scatter', 'scatter_add', 'tril', 'triu')
-__all__ = TENSOR_METHODS
+__all__ = TENSOR_METHODS + ('where',)

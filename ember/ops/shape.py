@@ -267,6 +267,10 @@ def narrow(input, dim, start, length):
 def movedim(input, source, destination):
     """Move dims ``source`` to positions ``destination``; the others keep their order (a view)."""
     n = input.ndim
+    if isinstance(source, int) != isinstance(destination, int):
+        raise TypeError(f"movedim() received an invalid combination of arguments - got "
+                        f"({type(source).__name__}, {type(destination).__name__}), but expected (int source, int "
+                        "destination) or (tuple of ints source, tuple of ints destination)")
     src = [source] if isinstance(source, int) else list(source)
     dst = [destination] if isinstance(destination, int) else list(destination)
     if len(src) != len(dst):
