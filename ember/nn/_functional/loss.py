@@ -43,12 +43,13 @@ def _warn_size(input, target):
     L.broadcast_shape(input.shape, target.shape)
 
 
-def _weighted(loss, weight, input, enum):
-    """torch's optional elementwise ``weight`` of mse/l1/huber: 'mean' divides by the summed weights."""
+def _weighted(loss, weight, input, enum, by_weight=True):
+    """torch's optional elementwise ``weight`` of mse/l1/huber: their 'mean' divides by the summed weights
+    (mse, l1) or by the element count (huber)."""
     if weight.shape != input.shape:
         raise ValueError("Weights and input must have the same size.")
     loss = loss * weight
-    return loss.sum() / weight.sum() if enum == 1 else _reduce(loss, enum)
+    return loss.sum() / weight.sum() if enum == 1 and by_weight else _reduce(loss, enum)
 
 
 def _dtype_name(t):
@@ -249,7 +250,7 @@ def huber_loss(input, target, reduction='mean', delta=1.0, weight=None):
     _regression_args(input, target, 'huber_cpu')
     if weight is None:
         return L.HuberLoss.apply(input, target, delta=float(delta), reduction=enum)
-    return _weighted(L.HuberLoss.apply(input, target, delta=float(delta), reduction=0), weight, input, enum)
+    return _weighted(L.HuberLoss.apply(input, target, delta=float(delta), reduction=0), weight, input, enum, False)
 
 
 def _xlogx(t):
