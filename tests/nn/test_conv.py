@@ -1,9 +1,11 @@
 """Convolutions against torch: values, input/weight/bias gradients, second-order gradients, errors."""
+import math
+
 import numpy as np
 import pytest
 
 import ember
-from tests.oracle import requires_torch, compare, compare_raises, randn, torch
+from tests.oracle import requires_torch, assert_same, compare, compare_raises, randn, torch
 
 pytestmark = requires_torch
 
@@ -101,3 +103,79 @@ def test_kernel_too_large_message():
 def test_errors(bad):
     x, w = randn(1, 3, 6, 6), randn(3, 3, 3, 3)
     compare_raises(lambda x, w: bad(F(x), x, w), x, w)
+
+
+# ---- modules --------------------------------------------------------------------------------------
+
+def _copy_params(e, t):
+    e.load_state_dict({k: ember.tensor(v.detach().numpy()) for k, v in t.state_dict().items()})
+
+
+MODULES = [
+    ('Conv1d', (3, 4, 3), dict(stride=2, padding=1), (2, 3, 9)),
+    ('Conv2d', (1, 6, 5), dict(), (2, 1, 12, 12)),
+    ('Conv2d', (4, 6, 3), dict(padding='same', dilation=2, groups=2, bias=False), (2, 4, 7, 7)),
+    ('Conv2d', (2, 3, (3, 2)), dict(padding=(1, 2), padding_mode='reflect'), (2, 2, 6, 7)),
+    ('Conv2d', (2, 3, 3), dict(padding=1, padding_mode='circular'), (2, 2, 5, 5)),
+    ('Conv2d', (2, 3, 4), dict(padding='same', padding_mode='replicate'), (2, 2, 6, 6)),
+    ('Conv3d', (2, 3, 2), dict(padding=1), (1, 2, 3, 4, 3)),
+    ('ConvTranspose1d', (3, 2, 3), dict(stride=2), (2, 3, 5)),
+    ('ConvTranspose2d', (4, 6, 3), dict(stride=2, padding=1, output_padding=1, groups=2), (2, 4, 4, 5)),
+    ('ConvTranspose3d', (2, 2, 2), dict(stride=2), (1, 2, 2, 3, 2)),
+]
+
+
+@pytest.mark.parametrize('name,args,kw,shape', MODULES, ids=[f"{m[0]}-{m[2]}" for m in MODULES])
+def test_module_matches_torch(name, args, kw, shape):
+    t = getattr(torch.nn, name)(*args, **kw)
+    e = getattr(ember.nn, name)(*args, **kw)
+    assert repr(e) == repr(t)
+    assert list(e.state_dict()) == list(t.state_dict())
+    assert [tuple(p.shape) for p in e.parameters()] == [tuple(p.shape) for p in t.parameters()]
+    _copy_params(e, t)
+    x = randn(*shape, seed=4)
+    xe, xt = ember.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    ye, yt = e(xe), t(xt)
+    assert_same(ye, yt, atol=1e-4)
+    ye.pow(2).sum().backward()
+    yt.pow(2).sum().backward()
+    assert_same(xe.grad, xt.grad, atol=1e-3)
+    for (n, p), (_, q) in zip(e.named_parameters(), t.named_parameters()):
+        assert_same(p.grad, q.grad, atol=1e-3, rtol=1e-3, what=n)
+
+
+def test_conv_transpose_output_size():
+    t = torch.nn.ConvTranspose2d(2, 3, 3, stride=2)
+    e = ember.nn.ConvTranspose2d(2, 3, 3, stride=2)
+    _copy_params(e, t)
+    x = randn(1, 2, 4, 4)
+    assert_same(e(ember.tensor(x), output_size=[10, 10]), t(torch.tensor(x), output_size=[10, 10]), atol=1e-4)
+    with pytest.raises(ValueError):
+        e(ember.tensor(x), output_size=[12, 12])
+
+
+def test_default_init_bounds():
+    ember.manual_seed(0)
+    conv = ember.nn.Conv2d(8, 16, 3)
+    bound = 1 / math.sqrt(8 * 9)  # kaiming_uniform_(a=sqrt(5)) gives 1/sqrt(fan_in) for the weight too
+    w, b = conv.weight.detach().numpy(), conv.bias.detach().numpy()
+    assert np.abs(w).max() <= bound and np.abs(w).max() > 0.9 * bound
+    assert np.abs(b).max() <= bound
+    assert abs(w.std() - bound / math.sqrt(3)) < 0.1 * bound  # the std of U(-b, b)
+    convt = ember.nn.ConvTranspose2d(4, 6, 3)
+    assert np.abs(convt.weight.detach().numpy()).max() <= 1 / math.sqrt(6 * 9)  # fan_in is dim 1 * kernel
+
+
+@pytest.mark.parametrize('bad', [
+    lambda nn: nn.Conv2d(4, 6, 3, groups=3),
+    lambda nn: nn.Conv2d(4, 6, 3, groups=4),
+    lambda nn: nn.Conv2d(4, 6, 3, padding='full'),
+    lambda nn: nn.Conv2d(4, 6, 3, stride=2, padding='same'),
+    lambda nn: nn.Conv2d(4, 6, 3, padding_mode='mirror'),
+    lambda nn: nn.ConvTranspose2d(4, 6, 3, padding_mode='reflect'),
+])
+def test_module_construction_errors(bad):
+    with pytest.raises(ValueError):
+        bad(torch.nn)
+    with pytest.raises(ValueError):
+        bad(ember.nn)

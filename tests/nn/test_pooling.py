@@ -118,3 +118,37 @@ def test_overlapping_windows_accumulate():
 ])
 def test_errors(bad):
     compare_raises(lambda x: bad(F(x), x), randn(1, 2, 5, 5))
+
+
+MODULES = [
+    ('MaxPool1d', (3,), dict(stride=2, padding=1), (2, 3, 9)),
+    ('MaxPool2d', (2,), dict(), (2, 3, 6, 6)),
+    ('MaxPool2d', (3,), dict(stride=2, ceil_mode=True, return_indices=True), (2, 3, 7, 7)),
+    ('MaxPool3d', (2,), dict(), (1, 2, 4, 4, 4)),
+    ('AvgPool1d', (3,), dict(), (2, 3, 9)),
+    ('AvgPool2d', (3,), dict(stride=2, padding=1, count_include_pad=False), (2, 3, 7, 7)),
+    ('AvgPool3d', (2,), dict(), (1, 2, 4, 4, 4)),
+    ('AdaptiveAvgPool1d', (4,), dict(), (2, 3, 9)),
+    ('AdaptiveAvgPool2d', ((2, 3),), dict(), (2, 3, 7, 7)),
+    ('AdaptiveAvgPool3d', (2,), dict(), (1, 2, 4, 5, 3)),
+    ('AdaptiveMaxPool1d', (4,), dict(), (2, 3, 9)),
+    ('AdaptiveMaxPool2d', ((2, 3),), dict(return_indices=True), (2, 3, 7, 7)),
+    ('LPPool2d', (2, 2), dict(), (2, 3, 6, 6)),
+    ('LPPool1d', (3, 3), dict(stride=2), (2, 3, 9)),
+]
+
+
+@pytest.mark.parametrize('name,args,kw,shape', MODULES, ids=[f"{m[0]}-{m[2]}" for m in MODULES])
+def test_module(name, args, kw, shape):
+    e, t = getattr(ember.nn, name)(*args, **kw), getattr(torch.nn, name)(*args, **kw)
+    assert repr(e) == repr(t)
+    x = np.abs(randn(*shape, seed=3)) + 0.1 if name.startswith('LP') else randn(*shape, seed=3)
+    compare(lambda x: (e if isinstance(x, ember.Tensor) else t)(x), x, atol=1e-4)
+
+
+def test_max_unpool_module():
+    def fn(x):
+        nn = ember.nn if isinstance(x, ember.Tensor) else torch.nn
+        y, i = nn.MaxPool2d(2, return_indices=True)(x)
+        return nn.MaxUnpool2d(2)(y, i, output_size=x.shape)
+    compare(fn, randn(2, 3, 5, 5, seed=4))
