@@ -38,34 +38,56 @@ def _pointwise(name, fn, deriv, doc):
                                     'backward': staticmethod(backward), '__doc__': doc})
 
 
-def _as(mask, x):
-    """A comparison result as ``x``'s float dtype (so later products keep float64 precision)."""
-    return mask.to(x.dtype)
+class Step(Function):
+    """A piecewise-constant function of ``x`` (an indicator mask): its gradient is zero.
+
+    Using it for the masks in derivatives keeps first-order gradients
+    attached to ``x`` under ``create_graph``, so, as in torch, they require
+    grad and differentiate again (to zero across the flat pieces).
+    """
+    raw = True
+
+    @staticmethod
+    def forward(ctx, x, fn):
+        return fn(x).astype(x.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * 0
+
+
+def _step(x, fn):
+    """``fn(x)`` (a boolean condition on the array) as a 0/1 tensor of ``x``'s dtype with zero gradient."""
+    return Step.apply(x, fn=fn)
 
 
 Hardtanh = _pointwise('Hardtanh', lambda x, lo, hi: np.clip(x, lo, hi),
-                      lambda x, lo, hi: _as((x > lo) & (x < hi), x), "Clamp to [lo, hi]; zero gradient outside.")
+                      lambda x, lo, hi: _step(x, lambda a: (a > lo) & (a < hi)),
+                      "Clamp to [lo, hi]; zero gradient outside.")
 LeakyRelu = _pointwise('LeakyRelu', lambda x, slope: np.where(x > 0, x, x * slope),
-                       lambda x, slope: _as(x > 0, x) * (1 - slope) + slope, "x or slope * x.")
+                       lambda x, slope: _step(x, lambda a: a > 0) * (1 - slope) + slope, "x or slope * x.")
 Elu = _pointwise('Elu', lambda x, alpha, scale: scale * np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0))),
-                 lambda x, alpha, scale: scale * (_as(x > 0, x) + _as(x <= 0, x) * alpha * x.clamp(max=0).exp()),
+                 lambda x, alpha, scale: scale * (_step(x, lambda a: a > 0) + _step(x, lambda a: a <= 0) * alpha
+                                                  * x.clamp(max=0).exp()),
                  "scale * (x if x > 0 else alpha * (exp(x) - 1)).")
 Softplus = _pointwise('Softplus', lambda x, beta, threshold: np.where(
     x * beta > threshold, x, np.log1p(np.exp(x * beta)) / beta),
-    lambda x, beta, threshold: _as(x * beta > threshold, x) + _as(x * beta <= threshold, x) * (x * beta).sigmoid(),
+    lambda x, beta, threshold: (_step(x, lambda a: a * beta > threshold)
+                                + _step(x, lambda a: a * beta <= threshold) * (x * beta).sigmoid()),
     "log(1 + exp(beta * x)) / beta, linear above the threshold.")
 Hardsigmoid = _pointwise('Hardsigmoid', lambda x: np.clip(x / 6 + 0.5, 0, 1),
-                         lambda x: _as((x > -3) & (x < 3), x) / 6, "relu6(x + 3) / 6.")
+                         lambda x: _step(x, lambda a: (a > -3) & (a < 3)) / 6, "relu6(x + 3) / 6.")
 Hardswish = _pointwise('Hardswish', lambda x: x * np.clip(x + 3, 0, 6) / 6,
-                       lambda x: _as((x >= -3) & (x <= 3), x) * (x / 3 + 0.5) + _as(x > 3, x),
+                       # torch's kinks: gradient 0 at x == -3 and 1 at x == 3
+                       lambda x: _step(x, lambda a: (a > -3) & (a < 3)) * (x / 3 + 0.5) + _step(x, lambda a: a >= 3),
                        "x * relu6(x + 3) / 6.")
 Threshold = _pointwise('Threshold', lambda x, threshold, value: np.where(x > threshold, x, value),
-                       lambda x, threshold, value: _as(x > threshold, x), "x if x > threshold else value.")
+                       lambda x, threshold, value: _step(x, lambda a: a > threshold), "x if x > threshold else value.")
 Softshrink = _pointwise('Softshrink', lambda x, lambd: np.where(x > lambd, x - lambd,
                                                                 np.where(x < -lambd, x + lambd, 0)),
-                        lambda x, lambd: _as((x > lambd) | (x < -lambd), x), "Shrink toward 0 by lambd.")
+                        lambda x, lambd: _step(x, lambda a: (a > lambd) | (a < -lambd)), "Shrink toward 0 by lambd.")
 Hardshrink = _pointwise('Hardshrink', lambda x, lambd: np.where((x >= -lambd) & (x <= lambd), 0, x),
-                        lambda x, lambd: _as((x > lambd) | (x < -lambd), x), "Zero inside [-lambd, lambd].")
+                        lambda x, lambd: _step(x, lambda a: (a > lambd) | (a < -lambd)), "Zero inside [-lambd, lambd].")
 LogSigmoid = _pointwise('LogSigmoid', lambda x: np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x))),
                         lambda x: (-x).sigmoid(), "log(sigmoid(x)), computed stably.")
 
@@ -129,7 +151,7 @@ def prelu(input, weight):
             weight = weight.reshape((1, -1) + (1,) * (input.ndim - 2))
     else:
         weight = weight.reshape(())
-    pos = _as(input > 0, input)
+    pos = _step(input, lambda a: a > 0)
     # x * (pos + (1 - pos) * w): d/dx is 1 or w (w at x == 0, as torch), d/dw is x where x <= 0.
     return input * (pos + (1 - pos) * weight)
 
