@@ -146,7 +146,7 @@ class _EvenReduction(Function):
     @staticmethod
     def backward(ctx, grad):
         x, out = ctx.saved_tensors
-        full = expand_reduced(out, x.shape, ctx.dims, True)._data
+        full = expand_reduced(out, x.shape, ctx.dims, ctx.keepdim)._data
         mask = x._data == full
         count = mask.sum(axis=ctx.dims, keepdims=True)
         weight = Tensor._wrap((mask / count).astype(x._data.dtype, copy=False))
@@ -197,6 +197,8 @@ def min(input, dim=None, keepdim=False, *, out=None):
 
 def median(input, dim=None, keepdim=False):
     """The lower median; with ``dim``, a ``(values, indices)`` named tuple."""
+    if input.dtype.name == 'bool':
+        raise NotImplementedError("\"median_cpu\" not implemented for 'Bool'")
     if dim is None:
         return MedianAll.apply(input)
     return _dim_reduction(Median, 'median', input, dim, keepdim)
@@ -220,7 +222,7 @@ def _arg_reduction(np_fn, op, input, dim, keepdim):
         raise RuntimeError(f"\"{op}_cpu\" not implemented for 'Bool'")
     if dim is None:
         if x.size == 0:
-            raise RuntimeError(f"{op}(): Expected reduction dim to be specified for input.numel() == 0.")
+            raise IndexError(f"{op}(): Expected reduction dim to be specified for input.numel() == 0.")
         idx = np.asarray(np_fn(x.reshape(-1)), dtype=np.int64)
         return Tensor._wrap(idx.reshape((1,) * x.ndim) if keepdim else idx)
     d = wrap_dim(dim, x.ndim, op)

@@ -103,7 +103,8 @@ class Var(Function):
     def backward(ctx, grad):
         x, = ctx.saved_tensors
         centred = x - x.mean(ctx.dims, keepdim=True)
-        return expand_reduced(grad, x.shape, ctx.dims, ctx.keepdim) * centred * (2.0 / ctx.denom)
+        scale = 2.0 / ctx.denom if ctx.denom else math.inf  # n <= correction: nan, as torch
+        return expand_reduced(grad, x.shape, ctx.dims, ctx.keepdim) * centred * scale
 
 
 class Std(Function):
