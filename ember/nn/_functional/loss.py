@@ -426,11 +426,20 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
         raise ValueError("only p == 1 and p == 2 supported")
     if weight is not None and weight.ndim != 1:
         raise ValueError("weight must be one-dimensional")
-    squeeze = input.ndim == 1
-    x, plan = _class_targets(input, target, weight, -100 - 2 ** 62, 0.0, 0, 'multi_margin_loss')
-    if x.ndim != 2:
+    if input.ndim not in (1, 2) or input.numel() == 0:
         raise RuntimeError(f"Expected non-empty vector or matrix with optional 0-dim batch size, but got: "
                            f"{list(input.shape)}")
+    n = input.shape[0] if input.ndim == 2 else 1
+    if target.ndim > 1 or target.numel() != n:
+        raise RuntimeError(f"multi_margin_loss: target tensor should be 1-D with size equal to the number of input "
+                           f"samples (batch size). Expected target size [{n}], but got {list(target.shape)}. Input "
+                           f"has shape {list(input.shape)}.")
+    squeeze = input.ndim == 1
+    try:  # no target is ignored here, and torch words the range error differently
+        x, plan = _class_targets(input, target.reshape(n) if squeeze else target, weight, -100 - 2 ** 62, 0.0, 0,
+                                 'multi_margin_loss')
+    except IndexError:
+        raise RuntimeError("target out of range") from None
     onehot = Tensor._wrap(plan.onehot(x._data))
     x_y = (x * onehot).sum(1, keepdim=True)
     z = (margin - x_y + x).clamp(min=0)
