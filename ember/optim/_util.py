@@ -77,10 +77,13 @@ def real(a):
 
 def lerp_(a, b, w):
     """``a.lerp_(b, w)`` with torch's formula: exact at both ends of the weight range."""
+    diff = b - a
     if w < 0.5:
-        a += w * (b - a)
+        diff *= w
+        a += diff
     else:
-        a[...] = b - (b - a) * (1 - w)
+        diff *= 1 - w
+        np.subtract(b, diff, out=a)
     return a
 
 

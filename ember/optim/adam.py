@@ -76,13 +76,20 @@ class Adam(Optimizer):
                 param, grad = real(p._data), real(grad)
                 exp_avg, exp_avg_sq = real(state['exp_avg']._data), real(state['exp_avg_sq']._data)
                 lerp_(exp_avg, grad, 1 - beta1)
+                # One scratch array serves g^2, then the denominator, then the update: fewer passes and allocations.
+                buf = np.multiply(grad, grad)
+                buf *= 1 - beta2
                 exp_avg_sq *= beta2
-                exp_avg_sq += (1 - beta2) * grad * grad
+                exp_avg_sq += buf
                 if group['amsgrad']:
                     max_sq = real(state['max_exp_avg_sq']._data)
                     np.maximum(max_sq, exp_avg_sq, out=max_sq)
                     exp_avg_sq = max_sq
                 step_size = lr / (1 - beta1 ** step)
-                denom = np.sqrt(exp_avg_sq) / (1 - beta2 ** step) ** 0.5 + eps
-                param -= step_size * (exp_avg / denom)
+                np.sqrt(exp_avg_sq, out=buf)
+                buf /= (1 - beta2 ** step) ** 0.5
+                buf += eps
+                np.divide(exp_avg, buf, out=buf)
+                buf *= step_size
+                param -= buf
         return loss

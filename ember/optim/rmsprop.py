@@ -60,18 +60,25 @@ class RMSprop(Optimizer):
                     grad = grad + group['weight_decay'] * p._data
                 param, grad = real(p._data), real(grad)
                 square_avg = real(state['square_avg']._data)
+                avg = np.multiply(grad, grad)  # scratch: g^2, then the denominator, then the update
+                avg *= 1 - alpha
                 square_avg *= alpha
-                square_avg += (1 - alpha) * grad * grad
+                square_avg += avg
                 if group['centered']:
                     grad_avg = lerp_(real(state['grad_avg']._data), grad, 1 - alpha)
-                    avg = np.sqrt(square_avg - grad_avg * grad_avg) + eps
+                    np.multiply(grad_avg, grad_avg, out=avg)
+                    np.subtract(square_avg, avg, out=avg)
+                    np.sqrt(avg, out=avg)
                 else:
-                    avg = np.sqrt(square_avg) + eps
+                    np.sqrt(square_avg, out=avg)
+                avg += eps
+                np.divide(grad, avg, out=avg)
                 if momentum > 0:
                     buf = real(state['momentum_buffer']._data)
                     buf *= momentum
-                    buf += grad / avg
+                    buf += avg
                     param -= lr * buf
                 else:
-                    param -= lr * (grad / avg)
+                    avg *= lr
+                    param -= avg
         return loss
