@@ -32,6 +32,8 @@ def _infer_dtype(data):
             kinds.add(dtypes.get_default_dtype())
         elif isinstance(x, (builtins.complex, np.complexfloating)):
             kinds.add(dtypes.complex64 if dtypes.get_default_dtype() is dtypes.float32 else dtypes.complex128)
+        elif isinstance(x, str):
+            raise TypeError(f"new(): invalid data type '{type(x).__name__}'")
         else:
             raise TypeError(f"Could not infer dtype of {type(x).__name__}")
     if not kinds:
@@ -52,7 +54,12 @@ def _to_array(data, dtype, device, copy):
             copy = False
         arr = backend.to_device_array(arr, device)
         return arr.copy() if copy else arr
+    if isinstance(data, np.generic):  # a NumPy scalar keeps its dtype, as a 0-d ndarray would
+        data = np.asarray(data)
     if isinstance(data, np.ndarray) or backend.is_cuda_array(data):
+        if not data.dtype.isnative:
+            raise ValueError("given numpy array has byte order different from the native byte order. Conversion "
+                             "between byte orders is currently not supported.")
         dt = dtype.np if dtype is not None else dtypes.from_numpy_dtype(data.dtype).np
         arr = backend.to_device_array(data, device)
         if copy or arr.dtype != dt:
@@ -60,17 +67,34 @@ def _to_array(data, dtype, device, copy):
         return arr
     if isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in data):
         data = [_nested_to_list(x) for x in data]
-    if dtype is None:
+    inferred = dtype is None
+    if inferred:
         dtype = _infer_dtype(data)
     try:
         arr = np.array(data, dtype=dtype.np)
-    except (ValueError, TypeError) as e:
-        raise ValueError(f"expected a sequence of equal-length sequences of numbers: {e}") from None
+    except (ValueError, TypeError):
+        _check_ragged(data)
+        raise TypeError(f"Could not convert {type(data).__name__} to a tensor of {dtype}") from None
     except OverflowError:
+        if inferred:  # torch fails while reading the Python int itself
+            raise ValueError("Overflow when unpacking long long") from None
         raise RuntimeError(f"value cannot be converted to type {dtype.name} without overflow") from None
     if arr.dtype == object:
         raise TypeError("Could not convert data to a tensor: nested sequences of unequal length")
     return backend.to_device_array(arr, device)
+
+
+def _check_ragged(data, dim=0):
+    """Raise torch's error for nested sequences of unequal lengths."""
+    if not isinstance(data, (list, tuple)) or not data:
+        return
+    first = data[0]
+    length = len(first) if isinstance(first, (list, tuple)) else None
+    for item in data:
+        n = len(item) if isinstance(item, (list, tuple)) else None
+        if n != length:
+            raise ValueError(f"expected sequence of length {length} at dim {dim + 1} (got {n})")
+        _check_ragged(item, dim + 1)
 
 
 def _nested_to_list(x):
@@ -86,7 +110,9 @@ def _nested_to_list(x):
 def _finish(arr, requires_grad):
     t = Tensor._make(arr)
     if requires_grad:
-        t.requires_grad = True
+        if not t.dtype.is_floating_point and not t.dtype.is_complex:
+            raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
+        t._requires_grad = True
     return t
 
 
@@ -114,6 +140,9 @@ def from_numpy(ndarray):
     """A tensor sharing memory with ``ndarray`` (writes show in both)."""
     if not isinstance(ndarray, np.ndarray):
         raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
+    if not ndarray.dtype.isnative:
+        raise ValueError("given numpy array has byte order different from the native byte order. Conversion "
+                         "between byte orders is currently not supported.")
     dtypes.from_numpy_dtype(ndarray.dtype)  # raises for unsupported dtypes
     return Tensor._make(ndarray)
 
@@ -145,6 +174,15 @@ def _size(size):
     return tuple(builtins.int(s) for s in size)
 
 
+def _size_kw(size, kwargs, op):
+    """The size given positionally or as ``size=`` (torch accepts both)."""
+    if kwargs:
+        if set(kwargs) != {'size'} or size:
+            raise TypeError(f"{op}() got an unexpected keyword argument '{next(iter(kwargs))}'")
+        return (kwargs['size'],)
+    return size
+
+
 def _factory(fill, size, dtype, device, requires_grad, default=None):
     dtype = dtypes.to_dtype(dtype) if dtype is not None else (default or dtypes.get_default_dtype())
     dev = resolve(device)
@@ -152,24 +190,28 @@ def _factory(fill, size, dtype, device, requires_grad, default=None):
     return _finish(arr, requires_grad)
 
 
-def zeros(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None, pin_memory=False):
+def zeros(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None, pin_memory=False,
+          **kwargs):
     """A tensor of zeros."""
-    return _factory(lambda xp, s, d: xp.zeros(s, d), size, dtype, device, requires_grad)
+    return _factory(lambda xp, s, d: xp.zeros(s, d), _size_kw(size, kwargs, 'zeros'), dtype, device, requires_grad)
 
 
-def ones(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None, pin_memory=False):
+def ones(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None, pin_memory=False,
+          **kwargs):
     """A tensor of ones."""
-    return _factory(lambda xp, s, d: xp.ones(s, d), size, dtype, device, requires_grad)
+    return _factory(lambda xp, s, d: xp.ones(s, d), _size_kw(size, kwargs, 'ones'), dtype, device, requires_grad)
 
 
 def empty(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None, pin_memory=False,
-          memory_format=None):
+          memory_format=None, **kwargs):
     """An uninitialised tensor."""
-    return _factory(lambda xp, s, d: xp.empty(s, d), size, dtype, device, requires_grad)
+    return _factory(lambda xp, s, d: xp.empty(s, d), _size_kw(size, kwargs, 'empty'), dtype, device, requires_grad)
 
 
 def full(size, fill_value, *, dtype=None, device=None, requires_grad=False, out=None, layout=None):
     """A tensor filled with ``fill_value`` (dtype inferred from it, as torch does)."""
+    if not isinstance(size, (tuple, list)):
+        raise TypeError(f"full(): argument 'size' (position 1) must be tuple of ints, not {type(size).__name__}")
     default = dtypes.scalar_dtype(fill_value) if not isinstance(fill_value, Tensor) else fill_value.dtype
     value = fill_value.item() if isinstance(fill_value, Tensor) else fill_value
     return _factory(lambda xp, s, d: xp.full(s, value, d), (size,), dtype, device, requires_grad, default)
@@ -196,7 +238,7 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
     if step == 0:
         raise RuntimeError("step must be nonzero")
     if (end - start) * step < 0:
-        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     if dtype is None:
         dtype = dtypes.int64 if all(isinstance(v, (builtins.int, np.integer)) for v in vals) \
             else dtypes.get_default_dtype()

@@ -21,8 +21,7 @@ class device:
             raise TypeError(f"device() expected a string or int, but got {type(type_or_str).__name__}")
         kind, _, idx = type_or_str.partition(':')
         if kind not in ('cpu', 'cuda'):
-            raise RuntimeError(
-                f"Expected one of cpu, cuda device type at start of device string: {type_or_str}")
+            raise RuntimeError(f"Invalid device string: '{type_or_str}'")
         if idx:
             if index is not None:
                 raise RuntimeError(f"type (string) must not include an index because index was passed explicitly: {type_or_str}")

@@ -89,6 +89,11 @@ def _size(size):
     return norm(size)
 
 
+def _size_kw(size, kwargs, op):
+    from .creation import _size_kw as norm
+    return norm(size, kwargs, op)
+
+
 def _make(arr, dtype, device, requires_grad):
     dtype = dtypes.to_dtype(dtype) if dtype is not None else dtypes.get_default_dtype()
     arr = backend.to_device_array(np.asarray(arr).astype(dtype.np, copy=False), resolve(device))
@@ -98,14 +103,16 @@ def _make(arr, dtype, device, requires_grad):
     return t
 
 
-def rand(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None):
+def rand(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None, **kwargs):
     """Uniform samples in [0, 1)."""
-    return _make(_rng(generator).random(_size(size)), dtype, device, requires_grad)
+    size = _size(_size_kw(size, kwargs, 'rand'))
+    return _make(_rng(generator).random(size), dtype, device, requires_grad)
 
 
-def randn(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None):
+def randn(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None, **kwargs):
     """Standard normal samples."""
-    return _make(_rng(generator).standard_normal(_size(size)), dtype, device, requires_grad)
+    size = _size(_size_kw(size, kwargs, 'randn'))
+    return _make(_rng(generator).standard_normal(size), dtype, device, requires_grad)
 
 
 def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=None, requires_grad=False):
@@ -125,7 +132,7 @@ def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=N
 def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False):
     """A random permutation of 0..n-1 (int64)."""
     if n < 0:
-        raise RuntimeError(f"n must be non-negative, got{n}")
+        raise RuntimeError(f"Trying to create tensor with negative dimension {n}: [{n}]")
     return _make(_rng(generator).permutation(n), dtype or dtypes.int64, device, requires_grad)
 
 

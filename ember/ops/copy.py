@@ -134,6 +134,10 @@ def copy_(self, src, non_blocking=False):
     if not isinstance(src, Tensor):
         raise TypeError(f"copy_(): argument 'src' must be Tensor, not {builtins_type(src).__name__}")
     data = backend.to_device_array(src._data, self.device)
+    if not _broadcasts_to(data.shape, self._data.shape):
+        raise RuntimeError(f"The size of tensor a ({self.shape[-1] if self.ndim else 1}) must match the size of "
+                           f"tensor b ({src.shape[-1] if src.ndim else 1}) at non-singleton dimension "
+                           f"{max(self.ndim - 1, 0)}")
     if src.requires_grad:
         return inplace.apply_inplace(self, lambda old, s: s.to(self.device, self.dtype).expand_as(old) + old * 0,
                                      src)
@@ -145,6 +149,14 @@ def copy_(self, src, non_blocking=False):
         self.grad_fn = None
         self._requires_grad = False
     return self
+
+
+def _broadcasts_to(src, dst):
+    """True when an array of shape ``src`` broadcasts to exactly ``dst``."""
+    try:
+        return np.broadcast_shapes(src, dst) == tuple(dst)
+    except ValueError:
+        return False
 
 
 def builtins_type(x):

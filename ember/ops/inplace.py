@@ -98,10 +98,10 @@ def _rebase_view(view, base, result):
     gradients flow to the base's history and to whatever ``result`` depends on.
     """
     from .indexing import CopySlices, Index
-    pos = _view_positions(view, base)
+    xp = backend.get_array_module(base._data)
+    key = xp.unravel_index(_view_positions(view, base), base._data.shape)
     old_base = Tensor._make(base._data, base._requires_grad, base.grad_fn, base._output_nr)
-    flat = CopySlices.apply(old_base.reshape(-1), result, key=(pos,))
-    new_base = flat.reshape(base._data.shape)
+    new_base = CopySlices.apply(old_base, result, key=key)
     base.grad_fn, base._output_nr, base._requires_grad = new_base.grad_fn, 0, new_base._requires_grad
-    new_view = Index.apply(flat, key=(pos,))
+    new_view = Index.apply(new_base, key=key)
     view.grad_fn, view._output_nr, view._requires_grad = new_view.grad_fn, 0, new_view._requires_grad
