@@ -42,14 +42,14 @@ class Topk(IndexSelecting):
         return np.take(order, np.arange(k), axis=dim)
 
 
-def sort(input, dim=-1, descending=False, stable=False):
+def sort(input, dim=-1, descending=False, *, stable=False):
     """Sorted values along ``dim`` and the indices they came from, as a ``(values, indices)`` named tuple."""
     d = wrap_dim(dim, input.ndim, 'sort')
     values, indices = Sort.apply(input, dim=d, keepdim=True, descending=descending, stable=stable)
     return return_types['sort'](values, indices)
 
 
-def argsort(input, dim=-1, descending=False, stable=False):
+def argsort(input, dim=-1, descending=False, *, stable=False):
     """Indices that sort ``input`` along ``dim``."""
     x = input._data
     if x.ndim == 0:
@@ -91,7 +91,10 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
 def bincount(input, weights=None, minlength=0):
     """Count of each value 0..max in a 1-D non-negative integer tensor (summing ``weights`` if given)."""
     x = input._data
-    if x.ndim != 1 or x.dtype.kind not in 'iu' or (x.size and x.min() < 0):
+    if x.dtype.kind not in 'iub':
+        names = {'float32': 'Float', 'float64': 'Double', 'float16': 'Half'}
+        raise NotImplementedError(f"\"bincount_cpu\" not implemented for '{names.get(x.dtype.name, x.dtype.name)}'")
+    if x.ndim != 1 or (x.size and x.min() < 0):
         raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
     if minlength < 0:
         raise RuntimeError("minlength should be >= 0")
