@@ -203,3 +203,35 @@ def test_defaults_match_torch(name):
     t = getattr(torch.optim, name)([torch.zeros(2, requires_grad=True)], lr=0.1)
     assert e.defaults == t.defaults
     assert_tree_close(e.state_dict(), t.state_dict(), 'fresh state_dict')
+
+
+def test_torch_state_dict_loads_without_conversion():
+    """A torch state_dict (torch tensors inside, e.g. from a torch checkpoint) loads into ember directly."""
+    init, grads = make_data(seed=4)
+    e_params, t_params, e_opt, t_opt = make_pair('Adam', dict(lr=0.01, amsgrad=True), init)
+    run_steps(e_params, t_params, e_opt, t_opt, grads[:2])
+    fresh = [ember.tensor(p.detach().numpy(), requires_grad=True) for p in t_params]
+    e2_opt = ember.optim.Adam(fresh, lr=0.01, amsgrad=True)
+    e2_opt.load_state_dict(t_opt.state_dict())
+    assert isinstance(e2_opt.state[fresh[0]]['exp_avg'], ember.Tensor)
+    run_steps(fresh, t_params, e2_opt, t_opt, grads[2:])
+    assert_same_state(fresh, t_params, e2_opt, t_opt)
+
+
+@pytest.mark.parametrize('name', ['SGD', 'Adam', 'RMSprop'])
+def test_tensor_learning_rate_matches_torch(name):
+    init, grads = make_data(seed=5)
+    e_params = [ember.tensor(a, requires_grad=True) for a in init]
+    t_params = [torch.tensor(a, requires_grad=True) for a in init]
+    e_opt = getattr(ember.optim, name)(e_params, lr=ember.tensor(0.01))
+    t_opt = getattr(torch.optim, name)(t_params, lr=torch.tensor(0.01))
+    e_sched = ember.optim.lr_scheduler.StepLR(e_opt, step_size=2, gamma=0.5)
+    t_sched = torch.optim.lr_scheduler.StepLR(t_opt, step_size=2, gamma=0.5)
+    for step_grads in grads:
+        run_steps(e_params, t_params, e_opt, t_opt, [step_grads])
+        e_sched.step()
+        t_sched.step()
+    assert isinstance(e_opt.param_groups[0]['lr'], ember.Tensor)
+    assert float(e_opt.param_groups[0]['lr']) == pytest.approx(float(t_opt.param_groups[0]['lr']))
+    for ep, tp in zip(e_params, t_params):
+        np.testing.assert_allclose(ep.detach().numpy(), tp.detach().numpy(), rtol=1e-5, atol=1e-6)
