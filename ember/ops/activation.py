@@ -79,8 +79,9 @@ def _prepare(input, dim, dtype, op):
     if dtype is not None:
         input = input.to(dtype)
     elif not input.is_floating_point():
-        raise RuntimeError(f"\"{op}_lastdim_kernel_impl\" not implemented for "
-                           f"'{_c10_name(input.dtype)}'")
+        d = wrap_dim(dim, input.ndim, op)
+        kernel = 'lastdim_kernel_impl' if d == input.ndim - 1 else 'kernel_impl'
+        raise NotImplementedError(f"\"{op}_{kernel}\" not implemented for '{_c10_name(input.dtype)}'")
     return input, wrap_dim(dim, input.ndim, op)
 
 
