@@ -23,42 +23,34 @@ _GATES = {'RNN_TANH': 1, 'RNN_RELU': 1, 'LSTM': 4, 'GRU': 3}
 
 
 # ---- one time step, shared by the layers and the cells ----------------------------------------------
-# ``gi`` is the input projection ``x @ W_ih.T + b_ih`` of this step; ``w_hh_t`` is ``W_hh.T``.
+# ``gi`` is the input projection ``x @ W_ih.T + b_ih`` of this step. F.linear is one 2-D GEMM,
+# where a 3-D ``matmul`` with a transposed weight would miss BLAS.
 
-def _rnn_step(gi, h, w_hh_t, b_hh, relu):
+def _rnn_step(gi, h, w_hh, b_hh, relu):
     """Elman step: ``act(gi + h @ W_hh.T + b_hh)``."""
-    pre = gi + h.matmul(w_hh_t)
-    if b_hh is not None:
-        pre = pre + b_hh
+    pre = gi + F.linear(h, w_hh, b_hh)
     return pre.relu() if relu else pre.tanh()
 
 
-def _lstm_step(gi, h, c, w_hh_t, b_hh, w_hr_t=None):
+def _lstm_step(gi, h, c, w_hh, b_hh, w_hr=None):
     """LSTM step: gates i, f, g, o from one GEMM; returns the new ``(h, c)``."""
-    gates = gi + h.matmul(w_hh_t)
-    if b_hh is not None:
-        gates = gates + b_hh
-    n = c.shape[-1]
-    i = gates[..., :n].sigmoid()
-    f = gates[..., n:2 * n].sigmoid()
-    g = gates[..., 2 * n:3 * n].tanh()
-    o = gates[..., 3 * n:].sigmoid()
-    c = f * c + i * g
-    h = o * c.tanh()
-    if w_hr_t is not None:  # LSTM with projections: h is projected down to proj_size
-        h = h.matmul(w_hr_t)
+    gates = gi + F.linear(h, w_hh, b_hh)
+    i, f, g, o = gates.chunk(4, -1)  # one node whose backward is one cat, not four zero-padded slices
+    c = f.sigmoid() * c + i.sigmoid() * g.tanh()
+    h = o.sigmoid() * c.tanh()
+    if w_hr is not None:  # LSTM with projections: h is projected down to proj_size
+        h = F.linear(h, w_hr)
     return h, c
 
 
-def _gru_step(gi, h, w_hh_t, b_hh):
+def _gru_step(gi, h, w_hh, b_hh):
     """GRU step: r and z gate both inputs; the reset gate scales the hidden part of n only."""
-    gh = h.matmul(w_hh_t)
-    if b_hh is not None:
-        gh = gh + b_hh
+    gh = F.linear(h, w_hh, b_hh)
     n = h.shape[-1]
-    rz = (gi[..., :2 * n] + gh[..., :2 * n]).sigmoid()
-    r, z = rz[..., :n], rz[..., n:]
-    cand = (gi[..., 2 * n:] + r * gh[..., 2 * n:]).tanh()
+    gi_rz, gi_n = gi.split([2 * n, n], -1)
+    gh_rz, gh_n = gh.split([2 * n, n], -1)
+    r, z = (gi_rz + gh_rz).sigmoid().chunk(2, -1)
+    cand = (gi_n + r * gh_n).tanh()
     return cand + z * (h - cand)  # == (1 - z) * cand + z * h
 
 
@@ -199,23 +191,20 @@ class RNNBase(Module):
         """One layer in one direction: the input GEMM for all steps, then one hidden GEMM per step."""
         w_ih, w_hh = weights[0], weights[1]
         b_ih, b_hh = (weights[2], weights[3]) if self.bias else (None, None)
-        w_hr_t = weights[-1].t() if self.proj_size else None
-        gi = x.matmul(w_ih.t())
-        if b_ih is not None:
+        w_hr = weights[-1] if self.proj_size else None
+        if b_ih is not None and self.mode != 'GRU':
             # GRU keeps b_hh apart (it sits inside r * (...)); the others fold it into the input GEMM.
-            gi = gi + (b_ih if self.mode == 'GRU' else b_ih + b_hh)
-            if self.mode != 'GRU':
-                b_hh = None
-        w_hh_t = w_hh.t()
-        steps = range(x.shape[0] - 1, -1, -1) if reverse else range(x.shape[0])
-        outs = [None] * x.shape[0]
+            b_ih, b_hh = b_ih + b_hh, None
+        gi = F.linear(x, w_ih, b_ih).unbind(0)  # one node for all steps (indexing gi[t] would pad each grad)
+        steps = range(len(gi) - 1, -1, -1) if reverse else range(len(gi))
+        outs = [None] * len(gi)
         for t in steps:
-            state = step(gi[t], state, w_hh_t, b_hh, w_hr_t)
+            state = step(gi[t], state, w_hh, b_hh, w_hr)
             outs[t] = state[0]
         return stack(outs, 0), state
 
     def _forward_h(self, input, hx, name, dim_word, step):
-        """Forward of the single-state layers (RNN, GRU): ``step(gi, h, W_hh.T, b_hh)`` is the cell."""
+        """Forward of the single-state layers (RNN, GRU): ``step(gi, h, W_hh, b_hh)`` is the cell."""
         x, unbatched = self._prepare(input, name, dim_word)
         shape = self._state_shape(x.shape[1], self.hidden_size)
         if hx is None:
@@ -372,10 +361,7 @@ class RNNCellBase(Module):
                 raise RuntimeError(f"hidden{i} has inconsistent hidden_size: got {h.shape[-1]}, expected "
                                    f"{self.hidden_size}")
             out.append(h)
-        gi = input.matmul(self.weight_ih.t())
-        if self.bias_ih is not None:
-            gi = gi + self.bias_ih
-        return gi, out, unbatched
+        return F.linear(input, self.weight_ih, self.bias_ih), out, unbatched
 
 
 class RNNCell(RNNCellBase):
@@ -394,7 +380,7 @@ class RNNCell(RNNCellBase):
         if self.nonlinearity not in ('tanh', 'relu'):
             raise RuntimeError(f"Unknown nonlinearity: {self.nonlinearity}")
         gi, (h,), unbatched = self._prepare(input, (hx,))
-        h = _rnn_step(gi, h, self.weight_hh.t(), self.bias_hh, self.nonlinearity == 'relu')
+        h = _rnn_step(gi, h, self.weight_hh, self.bias_hh, self.nonlinearity == 'relu')
         return h.squeeze(0) if unbatched else h
 
 
@@ -411,7 +397,7 @@ class LSTMCell(RNNCellBase):
     def forward(self, input, hx=None):
         """The next ``(h, c)``."""
         gi, (h, c), unbatched = self._prepare(input, (None, None) if hx is None else tuple(hx))
-        h, c = _lstm_step(gi, h, c, self.weight_hh.t(), self.bias_hh)
+        h, c = _lstm_step(gi, h, c, self.weight_hh, self.bias_hh)
         return (h.squeeze(0), c.squeeze(0)) if unbatched else (h, c)
 
 
@@ -428,5 +414,5 @@ class GRUCell(RNNCellBase):
     def forward(self, input, hx=None):
         """The next hidden state."""
         gi, (h,), unbatched = self._prepare(input, (hx,))
-        h = _gru_step(gi, h, self.weight_hh.t(), self.bias_hh)
+        h = _gru_step(gi, h, self.weight_hh, self.bias_hh)
         return h.squeeze(0) if unbatched else h
