@@ -40,8 +40,8 @@ class ASGD(Optimizer):
         """Perform one ASGD update on every parameter that has a gradient; return the closure's loss."""
         loss = self._eval_closure(closure)
         for group in self.param_groups:
-            lr, lambd, alpha, t0, wd = value(group['lr']), group['lambd'], group['alpha'], group['t0'], \
-                group['weight_decay']
+            lr, lambd, alpha, t0 = value(group['lr']), group['lambd'], group['alpha'], group['t0']
+            wd = group['weight_decay']
             for p, grad in self._params_with_grad(group):
                 state = self.state[p]
                 if not state:
@@ -56,7 +56,8 @@ class ASGD(Optimizer):
                 param *= 1 - lambd * eta_value
                 param -= eta_value * grad
                 if float(mu) != 1:
-                    ax += (param - ax) * mu
+                    # float(): the 0-d state lives on the CPU, ax may be a GPU array.
+                    ax += (param - ax) * float(mu)
                 else:
                     ax[...] = param
                 # Stored in the state's dtype (float32), as torch copies them into 0-d tensors.
