@@ -154,7 +154,7 @@ class Module:
         if isinstance(value, Parameter):
             if '_parameters' not in d:
                 raise AttributeError("cannot assign parameters before Module.__init__() call")
-            self._forget(name)
+            self._forget(name, keep=self._parameters)
             self.register_parameter(name, value)
         elif name in d.get('_parameters', ()):
             self._check_value(name, value, Parameter, 'parameter', 'torch.nn.Parameter')
@@ -162,7 +162,7 @@ class Module:
         elif isinstance(value, Module):
             if '_modules' not in d:
                 raise AttributeError("cannot assign module before Module.__init__() call")
-            self._forget(name)
+            self._forget(name, keep=self._modules)
             self._modules[name] = value
         elif name in d.get('_modules', ()):
             self._check_value(name, value, Module, 'child module', 'torch.nn.Module')
@@ -170,7 +170,6 @@ class Module:
         elif isinstance(value, Buffer) or name in d.get('_buffers', ()):
             self._check_value(name, value, Tensor, 'buffer', 'torch.nn.Buffer, torch.Tensor')
             persistent = getattr(value, 'persistent', name not in self._non_persistent_buffers_set)
-            self._forget(name)
             self.register_buffer(name, value, persistent)
         else:
             object.__setattr__(self, name, value)
@@ -180,11 +179,15 @@ class Module:
         if value is not None and not isinstance(value, cls):
             raise TypeError(f"cannot assign '{_typename(value)}' as {kind} '{name}' ({expected} or None expected)")
 
-    def _forget(self, name):
-        """Remove ``name`` from the instance dict and every registry (before re-registering it)."""
+    def _forget(self, name, keep):
+        """Remove ``name`` from the instance dict and the registries other than ``keep``.
+
+        ``keep`` is left alone so that re-assigning a registered name keeps its place in the order.
+        """
         self.__dict__.pop(name, None)
         for registry in (self._parameters, self._buffers, self._modules):
-            registry.pop(name, None)
+            if registry is not keep:
+                registry.pop(name, None)
         self._non_persistent_buffers_set.discard(name)
 
     def __getattr__(self, name):

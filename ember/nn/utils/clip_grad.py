@@ -64,7 +64,8 @@ def clip_grads_with_norm_(parameters, max_norm, total_norm, foreach=None):
     coef = np.minimum(float(max_norm) / (total + 1e-6), 1.0).astype(total.dtype)
     for g in grads:
         data = g._data
-        data *= coef.astype(data.dtype)
+        with np.errstate(invalid='ignore'):  # an inf norm gives nan gradients, as in torch
+            data *= coef.astype(data.dtype)
         g._version[0] += 1
 
 
