@@ -41,6 +41,8 @@ CASES = [
     ('ASGD', dict(lr=0.05, lambd=0.01, alpha=0.5, t0=2, weight_decay=0.1)),
     ('Rprop', dict(lr=0.05)),
     ('Rprop', dict(lr=0.05, etas=(0.3, 1.5), step_sizes=(1e-3, 0.1), maximize=True)),
+    ('Adafactor', dict(lr=0.01)),
+    ('Adafactor', dict(lr=0.5, beta2_decay=-0.5, eps=(1e-3, 1e-2), d=1.5, weight_decay=0.1, maximize=True)),
 ]
 IDS = [f"{name}-{'-'.join(f'{k}={v}' for k, v in opts.items()) or 'default'}" for name, opts in CASES]
 
@@ -184,7 +186,8 @@ BAD_ARGS = [
     ('NAdam', dict(momentum_decay=-1)), ('RAdam', dict(eps=-1)), ('RMSprop', dict(alpha=-0.1)),
     ('RMSprop', dict(momentum=-0.1)), ('Adagrad', dict(lr_decay=-1)),
     ('Adagrad', dict(initial_accumulator_value=-1)), ('Adadelta', dict(rho=1.5)), ('ASGD', dict(weight_decay=-1)),
-    ('Rprop', dict(etas=(1.2, 0.5))), ('LBFGS', dict(lr=-1)),
+    ('Rprop', dict(etas=(1.2, 0.5))), ('LBFGS', dict(lr=-1)), ('Adafactor', dict(beta2_decay=0.5)),
+    ('Adafactor', dict(eps=(None, -1))), ('Adafactor', dict(d=0.5)),
 ]
 
 
