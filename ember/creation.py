@@ -265,20 +265,31 @@ def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_
                     requires_grad)
 
 
-def _like(fn):
-    def like(input, *args, dtype=None, device=None, requires_grad=False, memory_format=None, layout=None):
-        return fn(input.shape, *args, dtype=dtype or input.dtype, device=device or input.device,
-                  requires_grad=requires_grad)
-    like.__name__ = fn.__name__ + '_like'
+def _like(fn, name=None):
+    def like(input, *args, dtype=None, device=None, requires_grad=False, memory_format=None, layout=None,
+             **kwargs):
+        out = fn(input.shape, *args, dtype=dtype or input.dtype, device=device or input.device, **kwargs)
+        return _finish(preserve_layout(input, out._data), requires_grad)
+    like.__name__ = name or fn.__name__ + '_like'
     like.__doc__ = f"``{fn.__name__}`` with the shape (and by default dtype and device) of ``input``."
     return like
+
+
+def preserve_layout(input, arr):
+    """``arr`` laid out in memory like ``input`` (torch's ``preserve_format``: a transposed input gives
+    transposed strides)."""
+    src = input._data
+    if src.flags.c_contiguous or src.ndim < 2 or backend.is_cuda_array(src):
+        return arr
+    out = np.empty_like(src, dtype=arr.dtype)
+    out[...] = arr
+    return out
 
 
 zeros_like = _like(zeros)
 ones_like = _like(ones)
 empty_like = _like(empty)
-full_like = _like(lambda size, value, **kw: full(size, value, **kw))
-full_like.__name__ = 'full_like'
+full_like = _like(lambda size, value, **kw: full(size, value, **kw), 'full_like')
 
 
 def _new(fn, name):

@@ -164,28 +164,40 @@ def bernoulli(input, p=None, *, generator=None):
 
 
 def multinomial(input, num_samples, replacement=False, *, generator=None):
-    """Indices sampled from the rows of ``input`` (non-negative weights)."""
+    """Indices sampled from the rows of ``input`` (non-negative weights, not necessarily normalised)."""
     w = backend.to_numpy(input._data).astype(np.float64)
+    if w.ndim not in (1, 2):
+        raise RuntimeError(f"prob_dist must be 1 or 2 dim, but got {w.ndim}")
     rows = w.reshape(-1, w.shape[-1])
+    k, n = rows.shape
     if (rows < 0).any() or not np.isfinite(rows).all():
         raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
-    if not replacement and num_samples > rows.shape[1]:
+    if (rows.sum(1) <= 0).any():
+        raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+    if not replacement and num_samples > n:
         raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
     rng = _rng(generator)
-    out = np.stack([rng.choice(rows.shape[1], num_samples, replace=replacement, p=r / r.sum()) for r in rows])
+    if replacement:
+        # One searchsorted over all rows: row r's CDF is shifted by r so that rows do not overlap.
+        cdf = np.cumsum(rows / rows.sum(1, keepdims=True), axis=1) + np.arange(k)[:, None]
+        u = rng.random((k, num_samples)) + np.arange(k)[:, None]
+        out = np.searchsorted(cdf.ravel(), u.ravel(), side='right').reshape(k, num_samples)
+        out = np.minimum(out - np.arange(k)[:, None] * n, n - 1)
+    else:
+        # Gumbel top-k: sorting log(w) + Gumbel noise draws without replacement; zero weights come last.
+        with np.errstate(divide='ignore'):
+            keys = np.log(rows) - np.log(-np.log(rng.random(rows.shape)))
+        out = np.argsort(-keys, axis=1, kind='stable')[:, :num_samples]
     return _make(out.reshape(w.shape[:-1] + (num_samples,)), dtypes.int64, input.device, False)
 
 
-def rand_like(input, *, dtype=None, device=None, requires_grad=False, generator=None):
-    """``rand`` with ``input``'s shape, dtype and device."""
-    return rand(input.shape, generator=generator, dtype=dtype or input.dtype, device=device or input.device,
-                requires_grad=requires_grad)
+def _like(fn):
+    from .creation import _like as like
+    return like(fn)
 
 
-def randn_like(input, *, dtype=None, device=None, requires_grad=False, generator=None):
-    """``randn`` with ``input``'s shape, dtype and device."""
-    return randn(input.shape, generator=generator, dtype=dtype or input.dtype, device=device or input.device,
-                 requires_grad=requires_grad)
+rand_like = _like(rand)
+randn_like = _like(randn)
 
 
 def randint_like(input, low=0, high=None, *, dtype=None, device=None, requires_grad=False, generator=None):
