@@ -8,7 +8,7 @@ import numpy as np
 from .. import dtypes
 from ..autograd.function import Function
 from ..tensor import Tensor
-from ._util import check_same_device
+from ._util import check_same_device, broadcast_error
 
 
 def _promote3(a, b, c):
@@ -25,7 +25,10 @@ class Addcmul(Function):
         x, t1, t2 = _promote3(x, t1, t2)
         ctx.save_for_backward(t1, t2)
         ctx.value = value
-        return x + value * (t1 * t2)
+        try:
+            return x + value * (t1 * t2)
+        except ValueError:
+            raise broadcast_error(x, t1, t2) from None
 
     @staticmethod
     def backward(ctx, grad):
@@ -50,8 +53,11 @@ class Addcdiv(Function):
                 "latter implementation: (input + value * tensor1 / tensor2), for all dtypes.")
         ctx.save_for_backward(t1, t2)
         ctx.value = value
-        with np.errstate(divide='ignore', invalid='ignore'):
-            return x + value * (t1 / t2)
+        try:
+            with np.errstate(divide='ignore', invalid='ignore'):
+                return x + value * (t1 / t2)
+        except ValueError:
+            raise broadcast_error(x, t1, t2) from None
 
     @staticmethod
     def backward(ctx, grad):
@@ -69,7 +75,10 @@ class Lerp(Function):
         if end.dtype != start.dtype:
             raise RuntimeError(f"expected dtype {_c10(start.dtype)} for `end` but got dtype {_c10(end.dtype)}")
         ctx.save_for_backward(start, end, weight)
-        return start + weight * (end - start)
+        try:
+            return start + weight * (end - start)
+        except ValueError:
+            raise broadcast_error(start, end, weight) from None
 
     @staticmethod
     def backward(ctx, grad):
