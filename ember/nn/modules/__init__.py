@@ -2,7 +2,7 @@
 import importlib
 
 FAMILIES = ('container', 'linear', 'activation', 'dropout', 'sparse', 'flatten', 'loss', 'conv', 'pooling',
-            'batchnorm', 'normalization', 'padding', 'rnn', 'attention', 'distance')
+            'batchnorm', 'normalization', 'padding', 'rnn', 'attention', 'distance', 'transformer')
 
 __all__ = []
 for _name in FAMILIES:

@@ -112,6 +112,9 @@ class RNNBase(Module):
         for weight in self.parameters():
             init.uniform_(weight, -stdv, stdv)
 
+    def flatten_parameters(self):
+        """A no-op kept for compatibility: ember has no cuDNN weight buffer to compact."""
+
     @property
     def all_weights(self):
         """The parameters per layer and direction, in torch's order."""
