@@ -59,9 +59,9 @@ def broadcast_shape(a, b):
 
 def _reduce(loss, reduction):
     if reduction == 1:
-        return np.asarray(loss.mean(), dtype=loss.dtype)
+        return loss.mean()
     if reduction == 2:
-        return np.asarray(loss.sum(), dtype=loss.dtype)
+        return loss.sum()
     return loss
 
 
@@ -79,6 +79,11 @@ def _numel(shape):
 
 # ---- class-index targets: cross_entropy and nll_loss ------------------------------------------
 
+def unsqueeze_class(v):
+    """A per-sample array ``(N, d1, ...)`` as ``(N, 1, d1, ...)``, to broadcast over classes; numbers pass."""
+    return v[:, None] if getattr(v, 'ndim', 0) else v
+
+
 class ClassTargets:
     """Per-sample coefficients of a class-index loss over input ``(N, C, d1, ...)``.
 
@@ -87,59 +92,67 @@ class ClassTargets:
     ``1 - label_smoothing`` (0 where the target is ignored) and ``b`` spreads
     ``label_smoothing / C`` over the classes (times their weights). ``S`` is
     ``sum_c Q``. 'mean' divides by the summed weights of the kept targets.
+    ``a`` and ``S`` are per-sample arrays ``(N, d1, ...)``, or plain numbers
+    in the common unweighted case with nothing ignored (which saves passes).
     """
     __slots__ = ('index', 'a', 'b', 'S', 'denom', 'reduction')
 
     def __init__(self, target, num_classes, dtype, weight, ignore_index, smoothing, reduction):
-        t = target[:, None]
-        valid = t != ignore_index
-        bad = valid & ((t < 0) | (t >= num_classes))
-        if bad.any():
-            raise IndexError(f"Target {int(t[bad][0])} is out of bounds.")
-        self.index = np.where(valid, t, 0).astype(np.int64, copy=False)
-        wt = (weight[self.index] * valid if weight is not None else valid).astype(dtype, copy=False)
-        self.reduction = reduction
-        self.denom = wt.sum()  # 'mean' divides by the weights of the kept targets, as torch's nll_loss
-        self.a = wt * (1 - smoothing) if smoothing else wt
-        if smoothing:
-            wc = weight.reshape((1, num_classes) + (1,) * (t.ndim - 2)) if weight is not None else 1
-            self.b = (valid * (smoothing / num_classes) * wc).astype(dtype, copy=False)
-            total = weight.sum() if weight is not None else num_classes
-            self.S = self.a + (valid * (smoothing / num_classes * total)).astype(dtype, copy=False)
+        t, valid = target, None
+        if t.size and t.min() <= ignore_index <= t.max() and (t == ignore_index).any():
+            valid = t != ignore_index
+            t = np.where(valid, t, 0)
+        if t.size and (t.min() < 0 or t.max() >= num_classes):
+            bad = (target < 0) | (target >= num_classes)
+            bad = bad & valid if valid is not None else bad
+            raise IndexError(f"Target {int(target[bad][0])} is out of bounds.")
+        xp = backend.get_array_module(target)
+        grids = [xp.arange(n).reshape((-1,) + (1,) * (t.ndim - 1 - i)) for i, n in enumerate(t.shape)]
+        self.index = (grids[0], t) + tuple(grids[1:])  # x[index] picks each sample's target logit
+        if weight is not None:
+            wt = weight[t] * valid if valid is not None else weight[t]
         else:
-            self.b, self.S = None, self.a
+            wt = valid.astype(dtype) if valid is not None else 1.0
+        self.reduction = reduction
+        # 'mean' divides by the weights of the kept targets, as torch's nll_loss
+        self.denom = wt.sum() if getattr(wt, 'ndim', 0) else float(t.size)
+        self.a = wt * (1 - smoothing) if smoothing else wt
+        self.b = None
+        self.S = self.a
+        if smoothing:
+            wc = weight.reshape((1, num_classes) + (1,) * (t.ndim - 1)) if weight is not None else 1.0
+            kept = unsqueeze_class(valid).astype(dtype) if valid is not None else 1.0
+            self.b = kept * wc * (smoothing / num_classes)
+            total = float(weight.sum()) if weight is not None else num_classes
+            self.S = self.a + (valid.astype(dtype) if valid is not None else 1.0) * (smoothing / num_classes * total)
 
     def dense(self, like):
         """Q as a dense array shaped like the input."""
-        xp = backend.get_array_module(like)
-        q = xp.zeros_like(like)
-        np.put_along_axis(q, self.index, self.a, axis=1)
+        q = backend.get_array_module(like).zeros_like(like)
+        q[self.index] = self.a
         return q + self.b if self.b is not None else q
 
     def onehot(self, like):
         """The one-hot encoding of the targets, shaped and typed like the input."""
-        xp = backend.get_array_module(like)
-        q = xp.zeros_like(like)
-        np.put_along_axis(q, self.index, 1, axis=1)
+        q = backend.get_array_module(like).zeros_like(like)
+        q[self.index] = 1
         return q
 
     def reduce(self, loss):
         """Apply the reduction to the per-sample loss ``(N, d1, ...)``."""
         if self.reduction == 1:
             with np.errstate(invalid='ignore', divide='ignore'):
-                return np.asarray(loss.sum() / self.denom, dtype=loss.dtype)
+                return loss.sum() / self.denom
         return _reduce(loss, self.reduction)
 
     def grad_scale(self, grad):
-        """The upstream gradient as ``(N, 1, d1, ...)`` or a scalar; zero when every target is ignored."""
-        if self.reduction == 0:
-            return grad[:, None]
+        """The upstream gradient per sample ``(N, d1, ...)`` or as a scalar; zero when every target is ignored."""
         if self.reduction == 1:
             return grad / self.denom if self.denom != 0 else grad * 0
         return grad
 
     def grad_scale_t(self, grad):
-        """``grad_scale`` as Tensor ops, for double backward."""
+        """``grad_scale`` as Tensor ops broadcasting over classes, for double backward."""
         if self.reduction == 0:
             return grad.unsqueeze(1)
         if self.reduction == 1:
@@ -154,6 +167,10 @@ class ClassTargets:
         return self.grad_scale_t(t.sum())
 
 
+def _as_tensor(v):
+    return Tensor._wrap(unsqueeze_class(v)) if getattr(v, 'ndim', 0) else v
+
+
 class CrossEntropy(Function):
     """log_softmax over dim 1 and nll_loss in one pass; backward is ``scale * (S * softmax - Q)``."""
     raw = True
@@ -166,13 +183,12 @@ class CrossEntropy(Function):
         s = e.sum(axis=1, keepdims=True)
         lse = np.log(s) + m
         e /= s  # e is now softmax(x), kept for the backward
-        xt = np.take_along_axis(x, plan.index, axis=1)
-        loss = plan.S * lse - plan.a * xt
+        loss = plan.S * lse[:, 0] - plan.a * x[plan.index]
         if plan.b is not None:
-            loss = loss - (plan.b * x).sum(axis=1, keepdims=True)
+            loss = loss - (plan.b * x).sum(axis=1)
         ctx.save_for_backward(x)
         ctx.plan, ctx.softmax, ctx.lse = plan, e, lse
-        return plan.reduce(loss[:, 0])
+        return plan.reduce(loss)
 
     @staticmethod
     def backward(ctx, grad):
@@ -187,11 +203,10 @@ class CrossEntropyGrad(Function):
     @staticmethod
     def forward(ctx, x, grad, plan=None, softmax=None, lse=None):
         g = plan.grad_scale(grad)
-        out = softmax * (g * plan.S)
-        at_target = np.take_along_axis(out, plan.index, axis=1) - g * plan.a
-        np.put_along_axis(out, plan.index, at_target, axis=1)
+        out = softmax * unsqueeze_class(g * plan.S)
+        out[plan.index] -= g * plan.a
         if plan.b is not None:
-            out -= g * plan.b
+            out -= unsqueeze_class(g) * plan.b
         ctx.save_for_backward(x, grad)
         ctx.plan, ctx.lse = plan, lse
         return out
@@ -204,13 +219,13 @@ class CrossEntropyGrad(Function):
         # shifting by the saved logsumexp keeps exp in range.
         e = (x - Tensor._wrap(ctx.lse)).exp()
         p = e / e.sum(1, keepdim=True)
-        S = Tensor._wrap(plan.S)
+        S = _as_tensor(plan.S)
         gx = gg = None
         if ctx.needs_input_grad[0]:
             u = g2 * p
             gx = (u - p * u.sum(1, keepdim=True)) * (plan.grad_scale_t(grad) * S)
         if ctx.needs_input_grad[1]:
-            gg = plan.sum_back(g2 * (S * p - Tensor._wrap(plan.dense(x._data))))
+            gg = plan.sum_back(g2 * (p * S - Tensor._wrap(plan.dense(x._data))))
         return gx, gg
 
 
@@ -222,7 +237,7 @@ class NllLoss(Function):
     def forward(ctx, x, plan=None):
         ctx.save_for_backward(x)
         ctx.plan = plan
-        return plan.reduce(-(plan.a * np.take_along_axis(x, plan.index, axis=1))[:, 0])
+        return plan.reduce(-(plan.a * x[plan.index]))
 
     @staticmethod
     def backward(ctx, grad):
@@ -242,7 +257,7 @@ class NllLossGrad(Function):
     def forward(ctx, x, grad, plan=None):
         q = _neg_dense(plan, x)
         ctx.plan, ctx.q = plan, q
-        return q * plan.grad_scale(grad)
+        return q * unsqueeze_class(plan.grad_scale(grad))
 
     @staticmethod
     def backward(ctx, g2):
@@ -253,9 +268,8 @@ class NllLossGrad(Function):
 
 def _neg_dense(plan, like):
     """``-Q``, the nll gradient per unit of upstream gradient, shaped like the input."""
-    xp = backend.get_array_module(like)
-    q = xp.zeros(like.shape, dtype=plan.a.dtype)
-    np.put_along_axis(q, plan.index, -plan.a, axis=1)
+    q = backend.get_array_module(like).zeros_like(like)
+    q[plan.index] = -plan.a
     return q
 
 

@@ -445,6 +445,6 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
     z = (margin - x_y + x).clamp(min=0)
     z = (z * z if p == 2 else z) * (1 - onehot)
     if weight is not None:
-        z = z * Tensor._wrap(plan.a)
+        z = z * Tensor._wrap(L.unsqueeze_class(plan.a))
     loss = z.sum(1) / x.shape[1]
     return loss.squeeze(0) if squeeze and enum == 0 else _reduce(loss, enum)
