@@ -18,6 +18,7 @@ from collections import namedtuple
 import numpy as np
 
 from .. import backend
+from ..autograd import grad_mode
 from ..autograd.function import Function
 
 Geometry = namedtuple('Geometry', 'stride lo hi dilation groups')
@@ -57,29 +58,53 @@ def windows(xp, kernel, stride, dilation, out=None):
     return as_strided(xp, xp.shape[:2] + tuple(out) + tuple(kernel), strides)
 
 
+def _window_key(offs, geo, out):
+    """Slices picking, for kernel offset ``offs``, the input element of every window."""
+    return tuple(slice(i * dl, i * dl + (o - 1) * s + 1, s) for i, dl, o, s in zip(offs, geo.dilation, out, geo.stride))
+
+
 def im2col(x, kernel, geo, out=None):
-    """Columns ``(N, groups, C/groups * prod(kernel), L)`` of ``x`` (L = number of windows)."""
-    d = len(kernel)
-    win = windows(pad_array(x, geo.lo, geo.hi), kernel, geo.stride, geo.dilation, out)
-    out = win.shape[2:2 + d]
-    # (N, C, *kernel, *out): channel-then-kernel rows, matching the weight's (C/g, *kernel) layout.
-    perm = (0, 1) + tuple(range(2 + d, 2 + 2 * d)) + tuple(range(2, 2 + d))
-    cols = backend.get_array_module(x).ascontiguousarray(win.transpose(perm))
+    """Columns ``(C, *kernel, *out, N)`` of ``x`` (N, C, *sp), and ``out`` (windows per dim).
+
+    The batch goes last ("batch-last" columns): every copy below then moves
+    runs of ``out[-1] * N`` contiguous elements, and a whole layer is one GEMM
+    ``(O, C*K) @ (C*K, L*N)``. The loop runs over kernel offsets only.
+    """
     n, c = x.shape[:2]
-    return cols.reshape(n, geo.groups, (c // geo.groups) * int(np.prod(kernel)), -1), out
+    sp = x.shape[2:]
+    xp = backend.get_array_module(x)
+    padded = tuple(s + a + b for s, a, b in zip(sp, geo.lo, geo.hi))
+    if out is None:
+        out = tuple(out_size(p, k, s, dl) for p, k, s, dl in zip(padded, kernel, geo.stride, geo.dilation))
+    buf = xp.zeros((c,) + padded + (n,), dtype=x.dtype) if any(geo.lo) or any(geo.hi) else \
+        xp.empty((c,) + padded + (n,), dtype=x.dtype)
+    buf[(slice(None),) + tuple(slice(a, a + s) for a, s in zip(geo.lo, sp))] = xp.moveaxis(x, 0, -1)
+    cols = xp.empty((c,) + tuple(kernel) + tuple(out) + (n,), dtype=x.dtype)
+    for offs in itertools.product(*(range(k) for k in kernel)):
+        cols[(slice(None),) + offs] = buf[(slice(None),) + _window_key(offs, geo, out)]
+    return cols, tuple(out)
 
 
 def col2im(cols, shape, kernel, geo, out):
-    """Adjoint of ``im2col``: add columns ``(N, C, *kernel, *out)`` back into an array of ``shape`` (N, C, *sp)."""
-    d = len(kernel)
+    """Adjoint of ``im2col``: add columns ``(C, *kernel, *out, N)`` back into an array of ``shape`` (N, C, *sp)."""
     full = tuple((o - 1) * s + dl * (k - 1) + 1 for o, s, dl, k in zip(out, geo.stride, geo.dilation, kernel))
     buf_sp = tuple(max(f, lo + s) for f, lo, s in zip(full, geo.lo, shape[2:]))
-    buf = backend.get_array_module(cols).zeros(shape[:2] + buf_sp, dtype=cols.dtype)
+    xp = backend.get_array_module(cols)
+    buf = xp.zeros((shape[1],) + buf_sp + (shape[0],), dtype=cols.dtype)
     for offs in itertools.product(*(range(k) for k in kernel)):
-        key = tuple(slice(i * dl, i * dl + (o - 1) * s + 1, s)
-                    for i, dl, o, s in zip(offs, geo.dilation, out, geo.stride))
-        buf[(slice(None), slice(None)) + key] += cols[(slice(None), slice(None)) + offs]
-    return buf[(slice(None), slice(None)) + tuple(slice(lo, lo + s) for lo, s in zip(geo.lo, shape[2:]))]
+        buf[(slice(None),) + _window_key(offs, geo, out)] += cols[(slice(None),) + offs]
+    crop = buf[(slice(None),) + tuple(slice(lo, lo + s) for lo, s in zip(geo.lo, shape[2:]))]
+    return xp.ascontiguousarray(xp.moveaxis(crop, -1, 0))
+
+
+def batch_last(y, groups):
+    """(N, C, *sp) -> contiguous (groups, C/groups, prod(sp) * N), the layout of the GEMMs."""
+    xp = backend.get_array_module(y)
+    return xp.ascontiguousarray(xp.moveaxis(y, 0, -1)).reshape(groups, y.shape[1] // groups, -1)
+
+
+def _grouped(w, groups):
+    return w.reshape(groups, w.shape[0] // groups, -1)
 
 
 def _add_bias(y, b):
@@ -95,36 +120,36 @@ def _bias_grad(ctx, grad, index):
 
 
 def conv_forward(x, w, geo, out=None):
-    """``conv(x, w)`` as arrays: im2col then one batched GEMM ``(g, O/g, CK) @ (N, g, CK, L)``."""
+    """``conv(x, w)`` on arrays: im2col, one GEMM per group, back to (N, O, *out); also the columns."""
     cols, out = im2col(x, w.shape[2:], geo, out)
     g = geo.groups
-    wmat = w.reshape(g, w.shape[0] // g, -1)
-    y = np.matmul(wmat, cols)
-    return y.reshape((x.shape[0], w.shape[0]) + tuple(out))
+    y = np.matmul(_grouped(w, g), cols.reshape(g, -1, _windows_n(cols, out)))
+    y = y.reshape((w.shape[0],) + out + (x.shape[0],))
+    return backend.get_array_module(y).ascontiguousarray(np.moveaxis(y, -1, 0)), cols
+
+
+def _windows_n(cols, out):
+    """L * N: the number of columns."""
+    return int(np.prod(out)) * cols.shape[-1]
 
 
 def conv_transpose_forward(g_out, w, geo, in_shape):
-    """Adjoint of conv in its input: ``(g, CK, O/g) @ (N, g, O/g, L)`` then col2im into ``in_shape``."""
-    n, groups = g_out.shape[0], geo.groups
-    out = g_out.shape[2:]
-    wmat = w.reshape(groups, w.shape[0] // groups, -1)
-    cols = np.matmul(wmat.transpose(0, 2, 1), g_out.reshape(n, groups, w.shape[0] // groups, -1))
-    cols = cols.reshape((n, in_shape[1]) + w.shape[2:] + tuple(out))
+    """Adjoint of conv in its input: ``W^T @ g`` per group, then col2im into ``in_shape``."""
+    groups = geo.groups
+    out = tuple(g_out.shape[2:])
+    cols = np.matmul(_grouped(w, groups).transpose(0, 2, 1), batch_last(g_out, groups))
+    cols = cols.reshape((in_shape[1],) + tuple(w.shape[2:]) + out + (g_out.shape[0],))
     return col2im(cols, in_shape, w.shape[2:], geo, out)
 
 
-def conv_weight_forward(x, g_out, geo, kernel):
-    """Adjoint of conv in its weight: sum over batch and windows of ``g_out ⊗ columns``."""
-    out = g_out.shape[2:]
-    cols, _ = im2col(x, kernel, geo, out)
-    n, groups = x.shape[0], geo.groups
-    o = g_out.shape[1]
-    gy = g_out.reshape(n, groups, o // groups, -1)
-    if groups == 1:
-        gw = np.tensordot(gy[:, 0], cols[:, 0], axes=([0, 2], [0, 2]))
-    else:
-        gw = np.matmul(gy, cols.transpose(0, 1, 3, 2)).sum(0)
-    return gw.reshape((o, x.shape[1] // groups) + tuple(kernel))
+def conv_weight_forward(x, g_out, geo, kernel, cols=None):
+    """Adjoint of conv in its weight: ``g @ columns^T`` per group, one GEMM over batch and windows together."""
+    out = tuple(g_out.shape[2:])
+    if cols is None:
+        cols, _ = im2col(x, kernel, geo, out)
+    groups = geo.groups
+    gw = np.matmul(batch_last(g_out, groups), cols.reshape(groups, -1, _windows_n(cols, out)).transpose(0, 2, 1))
+    return gw.reshape((g_out.shape[1], x.shape[1] // groups) + tuple(kernel))
 
 
 class Convolution(Function):
@@ -135,14 +160,19 @@ class Convolution(Function):
     def forward(ctx, x, w, b=None, geo=None, out=None):
         ctx.geo, ctx.in_shape = geo, x.shape
         ctx.save_for_backward(x, w)
-        return _add_bias(conv_forward(x, w, geo, out), b)
+        y, cols = conv_forward(x, w, geo, out)
+        # The weight gradient needs these very columns: keeping them (only while a graph
+        # may be recorded) trades memory for a second im2col in backward.
+        ctx.cols = cols if grad_mode.state.enabled else None
+        return _add_bias(y, b)
 
     @staticmethod
     def backward(ctx, grad):
         x, w = ctx.saved_tensors
         need = ctx.needs_input_grad
         gx = ConvolutionTranspose.apply(grad, w, geo=ctx.geo, in_shape=ctx.in_shape) if need[0] else None
-        gw = ConvolutionWeight.apply(x, grad, geo=ctx.geo, kernel=w.shape[2:]) if need[1] else None
+        gw = ConvolutionWeight.apply(x, grad, geo=ctx.geo, kernel=w.shape[2:], cols=ctx.cols) if need[1] else None
+        ctx.cols = None
         return gx, gw, _bias_grad(ctx, grad, 2)
 
 
@@ -171,10 +201,10 @@ class ConvolutionWeight(Function):
     raw = True
 
     @staticmethod
-    def forward(ctx, x, g, geo=None, kernel=None):
+    def forward(ctx, x, g, geo=None, kernel=None, cols=None):
         ctx.geo, ctx.in_shape = geo, x.shape
         ctx.save_for_backward(x, g)
-        return conv_weight_forward(x, g, geo, kernel)
+        return conv_weight_forward(x, g, geo, kernel, cols)
 
     @staticmethod
     def backward(ctx, grad):

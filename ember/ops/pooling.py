@@ -147,8 +147,9 @@ class AvgPoolBackward(Function):
         ctx.pool = pool
         g = (grad / div).astype(grad.dtype, copy=False)
         d = len(kernel)
-        cols = backend.get_array_module(grad).broadcast_to(
-            g.reshape(g.shape[:2] + (1,) * d + g.shape[2:]), g.shape[:2] + tuple(kernel) + g.shape[2:])
+        xp = backend.get_array_module(grad)
+        g = xp.moveaxis(g, 0, -1)  # col2im takes batch-last columns (C, *kernel, *out, N)
+        cols = xp.broadcast_to(g.reshape(g.shape[:1] + (1,) * d + g.shape[1:]), g.shape[:1] + tuple(kernel) + g.shape[1:])
         geo = Geometry(stride, padding, padding, (1,) * d, 1)
         return col2im(cols, shape, kernel, geo, out)
 

@@ -244,8 +244,9 @@ class Im2Col(Function):
     @staticmethod
     def forward(ctx, x, kernel, geo):
         ctx.kernel, ctx.geo, ctx.shape = kernel, geo, x.shape
-        cols, ctx.out = im2col(x, kernel, geo)
-        return cols.reshape(x.shape[0], -1, cols.shape[-1])
+        cols, ctx.out = im2col(x, kernel, geo)  # (C, *kernel, *out, N)
+        rows = x.shape[1] * math.prod(kernel)
+        return backend.get_array_module(x).ascontiguousarray(cols.reshape(rows, -1, x.shape[0]).transpose(2, 0, 1))
 
     @staticmethod
     def backward(ctx, grad):
@@ -259,8 +260,8 @@ class Col2Im(Function):
     @staticmethod
     def forward(ctx, cols, kernel, geo, shape, out):
         ctx.kernel, ctx.geo = kernel, geo
-        cols = cols.reshape(shape[:2] + tuple(kernel) + tuple(out))
-        return backend.get_array_module(cols).ascontiguousarray(col2im(cols, shape, kernel, geo, out))
+        cols = cols.transpose(1, 2, 0).reshape((shape[1],) + tuple(kernel) + tuple(out) + (shape[0],))
+        return col2im(cols, shape, kernel, geo, out)
 
     @staticmethod
     def backward(ctx, grad):
