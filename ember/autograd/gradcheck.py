@@ -28,17 +28,15 @@ def _numerical_jacobians(fn, inputs, outputs, eps):
     for i, x in enumerate(inputs):
         if not (isinstance(x, Tensor) and x.requires_grad):
             continue
-        flat = x._data.reshape(-1)  # a view: perturbing it perturbs x
-        if not np.shares_memory(flat, x._data):
-            raise GradcheckError(f"gradcheck: input {i} must be contiguous")
-        cols = [np.zeros((x._data.size, o._data.size)) for o in outputs]
-        for k in range(flat.size):
-            orig = flat[k].item()
-            flat[k] = orig + eps
+        data = x._data  # perturbed in place, element by element (any strides)
+        cols = [np.zeros((data.size, o._data.size)) for o in outputs]
+        for k, idx in enumerate(np.ndindex(*data.shape)):
+            orig = data[idx].item()
+            data[idx] = orig + eps
             plus = [o._data.astype(np.float64).reshape(-1) for o in _differentiable_outputs(fn, inputs)]
-            flat[k] = orig - eps
+            data[idx] = orig - eps
             minus = [o._data.astype(np.float64).reshape(-1) for o in _differentiable_outputs(fn, inputs)]
-            flat[k] = orig
+            data[idx] = orig
             for j, (p, m) in enumerate(zip(plus, minus)):
                 cols[j][k] = (p - m) / (2 * eps)
         jac[i] = cols
@@ -49,13 +47,13 @@ def _analytical_jacobians(outputs, inputs):
     """The same Jacobians built row by row from backward with one-hot gradients."""
     from ..tensor import Tensor
     from .engine import grad as autograd_grad
-    from .. import creation
     diff = [(i, x) for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
     jac = {i: [np.zeros((x._data.size, o._data.size)) for o in outputs] for i, x in diff}
     for j, out in enumerate(outputs):
         for k in range(out._data.size):
-            onehot = creation.zeros_like(out)
-            onehot._data.reshape(-1)[k] = 1
+            onehot = np.zeros(out._data.size, dtype=out._data.dtype)
+            onehot[k] = 1
+            onehot = Tensor._wrap(onehot.reshape(out._data.shape))
             grads = autograd_grad(out, [x for _, x in diff], onehot, retain_graph=True, allow_unused=True)
             for (i, x), g in zip(diff, grads):
                 if g is not None:

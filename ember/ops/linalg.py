@@ -41,6 +41,8 @@ class MatMul(Function):
         a, b = ctx.saved_tensors
         ga = gb = None
         # Promote 1-D operands to matrices so one formula covers every case.
+        if a.ndim == 1 and b.ndim == 1:  # dot product: grad is 0-d
+            return (grad * b if ctx.needs_input_grad[0] else None, grad * a if ctx.needs_input_grad[1] else None)
         a2 = a.unsqueeze(0) if a.ndim == 1 else a
         b2 = b.unsqueeze(-1) if b.ndim == 1 else b
         g = grad
@@ -151,6 +153,12 @@ def _parse_einsum(equation, shapes):
                 if c.isalpha():
                     counts[c] = counts.get(c, 0) + 1
         out = ell + ''.join(sorted(c for c, n in counts.items() if n == 1))
+    for c in out:
+        if not any(c in t for t in expanded):
+            raise RuntimeError(f"einsum(): output subscript {c} does not appear in the equation for any input "
+                               "operand")
+        if out.count(c) > 1:
+            raise RuntimeError(f"einsum(): output subscript {c} appears more than once in the output")
     return expanded, out
 
 
@@ -163,7 +171,10 @@ class Einsum(Function):
         ctx.shapes = [o.shape for o in operands]
         ctx.save_for_backward(*operands)
         eq = ','.join(terms) + '->' + out
-        return np.einsum(eq, *operands, optimize=len(operands) > 2)
+        result = np.einsum(eq, *operands, optimize=len(operands) > 2)
+        if len(operands) == 1 and getattr(result, 'base', None) is not None:
+            result = result.copy()  # 'ij->ji' and 'ii->i' come back as views of the input
+        return result
 
     @staticmethod
     def backward(ctx, grad):
