@@ -396,3 +396,106 @@ class SmoothL1Loss(Function):
 
 __all__ = ()
 TENSOR_METHODS = ()
+
+
+# ---- connectionist temporal classification ---------------------------------------------------
+
+def _logsumexp3(a, b, c):
+    m = np.maximum(np.maximum(a, b), c)
+    m = np.where(np.isinf(m), 0, m)  # all -inf: keep -inf instead of nan
+    with np.errstate(divide='ignore'):
+        return m + np.log(np.exp(a - m) + np.exp(b - m) + np.exp(c - m))
+
+
+def _shift(v, k, fill):
+    """``v`` moved k places along the last axis (right for k > 0), the gap filled with ``fill``."""
+    out = np.full_like(v, fill)
+    if k > 0:
+        out[..., k:] = v[..., :-k]
+    else:
+        out[..., :k] = v[..., -k:]
+    return out
+
+
+class CtcLoss(Function):
+    """CTC negative log-likelihood by the alpha-beta recursions over time, vectorised over batch and labels.
+
+    ``ext`` is each target with blanks around every label (length ``2 S + 1``);
+    a path may stay, move one step, or skip a blank between two different
+    labels. As torch's, the gradient with respect to ``log_probs`` is
+    ``exp(lp) - posterior``, the one that log_softmax's backward passes on
+    unchanged; like torch's, it has no double backward.
+    """
+    raw = True
+
+    @staticmethod
+    def forward(ctx, lp, targets=None, input_lengths=None, target_lengths=None, blank=0, reduction=1,
+                zero_infinity=False):
+        T, N, C = lp.shape
+        xp = backend.get_array_module(lp)
+        L = 2 * targets.shape[1] + 1
+        ext = xp.full((N, L), blank, dtype=np.int64)
+        ext[:, 1::2] = targets
+        skip = (ext != blank) & (ext != _shift(ext, 2, blank))
+        within = xp.arange(L)[None] < (2 * target_lengths + 1)[:, None]
+        lpe = lp[:, xp.arange(N)[:, None], ext]                                  # (T, N, L)
+        neg = -np.inf
+        alpha = xp.full((T, N, L), neg, dtype=lp.dtype)
+        alpha[0, :, :2] = lpe[0, :, :2]
+        alpha[0] = np.where(within, alpha[0], neg)
+        for t in range(1, T):
+            prev = alpha[t - 1]
+            new = _logsumexp3(prev, _shift(prev, 1, neg), np.where(skip, _shift(prev, 2, neg), neg)) + lpe[t]
+            alpha[t] = np.where((t < input_lengths)[:, None], np.where(within, new, neg), prev)
+        rows, last = xp.arange(N), 2 * target_lengths
+        a_end = alpha[np.maximum(input_lengths - 1, 0), rows]
+        ll = np.logaddexp(a_end[rows, last], np.where(last > 0, a_end[rows, np.maximum(last - 1, 0)], neg))
+        nll = -ll
+        ctx.save_for_backward(lp)
+        ctx.saved = (ext, skip, within, lpe, alpha, nll, input_lengths, target_lengths, reduction, zero_infinity)
+        if zero_infinity:
+            nll = np.where(np.isinf(nll), 0, nll)
+        if reduction == 1:
+            return (nll / np.maximum(target_lengths, 1).astype(lp.dtype)).mean()
+        return nll.sum() if reduction == 2 else nll
+
+    @staticmethod
+    def backward(ctx, grad):
+        lp, = ctx.saved_tensors
+        ext, skip, within, lpe, alpha, nll, il, tl, reduction, zero_inf = ctx.saved
+        lp = lp._data
+        T, N, C = lp.shape
+        xp = backend.get_array_module(lp)
+        neg = -np.inf
+        beta = xp.full_like(alpha, neg)
+        rows, last = xp.arange(N), 2 * tl
+        skip_next = _shift(skip, -2, False)
+        for t in range(T - 1, -1, -1):
+            nxt = beta[t + 1] if t + 1 < T else beta[t]
+            new = _logsumexp3(nxt, _shift(nxt, -1, neg), np.where(skip_next, _shift(nxt, -2, neg), neg)) + lpe[t]
+            init = xp.full((N, alpha.shape[2]), neg, dtype=lp.dtype)
+            init[rows, last] = lpe[t, rows, last]
+            init[rows, np.maximum(last - 1, 0)] = np.where(last > 0, lpe[t, rows, np.maximum(last - 1, 0)],
+                                                          init[rows, 0])
+            beta[t] = np.where((t == il - 1)[:, None], init, np.where((t < il - 1)[:, None] & within, new, neg))
+        ab = alpha + beta
+        m = ab.max(axis=2, keepdims=True)
+        m = np.where(np.isinf(m), 0, m)
+        e = np.exp(ab - m)
+        post = xp.zeros_like(lp)
+        # blanks fill every even position; the labels are added one position at a time
+        post[:, rows, ext[:, 0]] += e[:, :, 0::2].sum(axis=2)
+        for s in range(1, ext.shape[1], 2):
+            post[:, rows, ext[:, s]] += e[:, :, s]
+        with np.errstate(divide='ignore', invalid='ignore', over='ignore'):
+            g = np.exp(lp) - np.exp(np.log(post) + m + nll[None, :, None] - lp)
+        keep = xp.arange(T)[:, None] < il[None, :]
+        if zero_inf:
+            keep = keep & ~np.isinf(nll)[None, :]
+        g = np.where(keep[:, :, None], g, 0).astype(lp.dtype, copy=False)
+        if reduction == 1:
+            scale = 1.0 / (N * np.maximum(tl, 1)).astype(lp.dtype)
+            return grad * Tensor._wrap(g * scale[None, :, None])
+        if reduction == 2:
+            return grad * Tensor._wrap(g)
+        return grad.reshape(1, N, 1) * Tensor._wrap(g)

@@ -11,6 +11,7 @@ import warnings
 
 import numpy as np
 
+from ... import backend
 from ...autograd import grad_mode
 from ...ops import loss as L
 from ...tensor import Tensor
@@ -19,7 +20,7 @@ from .distance import pairwise_distance
 __all__ = ('cross_entropy', 'nll_loss', 'binary_cross_entropy', 'binary_cross_entropy_with_logits', 'mse_loss',
            'l1_loss', 'smooth_l1_loss', 'huber_loss', 'kl_div', 'poisson_nll_loss', 'gaussian_nll_loss',
            'cosine_embedding_loss', 'margin_ranking_loss', 'hinge_embedding_loss', 'triplet_margin_loss',
-           'soft_margin_loss', 'multilabel_soft_margin_loss', 'multi_margin_loss')
+           'soft_margin_loss', 'multilabel_soft_margin_loss', 'multi_margin_loss', 'ctc_loss')
 
 
 def _enum(size_average, reduce, reduction):
@@ -448,3 +449,54 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
         z = z * Tensor._wrap(L.unsqueeze_class(plan.a))
     loss = z.sum(1) / x.shape[1]
     return loss.squeeze(0) if squeeze and enum == 0 else _reduce(loss, enum)
+
+
+def _lengths(lengths, xp):
+    data = xp.asarray(lengths._data if isinstance(lengths, Tensor) else lengths)
+    return data.astype(np.int64).reshape(-1)
+
+
+def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reduction='mean', zero_infinity=False):
+    r"""Connectionist temporal classification loss: :math:`-\log p(\text{target} \mid \text{log\_probs})`.
+
+    Shape:
+        log_probs ``(T, N, C)`` or ``(T, C)`` (log_softmax outputs); targets
+        ``(N, S)`` padded or 1-D concatenated; the lengths ``(N)`` tensors or
+        tuples. 'mean' averages the losses divided by their target lengths.
+    """
+    enum = L.reduction_enum(reduction)
+    unbatched = log_probs.ndim == 2
+    if unbatched:
+        log_probs = log_probs.unsqueeze(1)
+        targets = targets.reshape(1, -1) if targets.ndim <= 1 else targets
+    if log_probs.ndim != 3:
+        raise RuntimeError(f"ctc_loss: expected log_probs to be 2-D or 3-D, but got {log_probs.ndim}-D")
+    T, N, _ = log_probs.shape
+    xp = backend.get_array_module(log_probs._data)
+    il, tl = _lengths(input_lengths, xp), _lengths(target_lengths, xp)
+    for name, v in (('input_lengths', il), ('target_lengths', tl)):
+        if v.size != N:
+            raise RuntimeError(f"{name} must be of size batch_size")
+    if il.size and int(il.max()) > T:
+        raise RuntimeError(f"Expected input_lengths to have value at most {T}, but got value {int(il.max())} "
+                           "(while checking arguments for ctc_loss_allocate_outputs)")
+    tg = targets._data.astype(np.int64)
+    if tg.ndim == 1:  # concatenated targets: pad them into (N, max length)
+        ends = np.cumsum(tl)
+        if N and int(ends[-1]) > tg.size:
+            raise RuntimeError(f"Expected tensor to have size at least {int(ends[-1])} at dimension 0, but got "
+                               f"size {tg.size} for argument #2 'targets' (while checking arguments for "
+                               "ctc_loss_allocate_outputs)")
+        width = int(tl.max()) if N else 0
+        pos = xp.arange(width)[None]
+        tg = np.where(pos < tl[:, None], tg[np.minimum((ends - tl)[:, None] + pos, max(tg.size - 1, 0))], blank) \
+            if tg.size else xp.full((N, width), blank, dtype=np.int64)
+    elif N and int(tl.max()) > tg.shape[1]:
+        raise RuntimeError(f"Expected tensor to have size at least {int(tl.max())} at dimension 1, but got size "
+                           f"{tg.shape[1]} for argument #2 'targets' (while checking arguments for "
+                           "ctc_loss_allocate_outputs)")
+    else:
+        tg = tg[:, :int(tl.max()) if N else 0]
+    out = L.CtcLoss.apply(log_probs, targets=tg, input_lengths=il, target_lengths=tl, blank=blank,
+                          reduction=enum, zero_infinity=zero_infinity)
+    return out.squeeze(0) if unbatched and enum == 0 else out

@@ -11,7 +11,7 @@ from ...ops.loss import legacy_reduction
 __all__ = ('L1Loss', 'MSELoss', 'CrossEntropyLoss', 'NLLLoss', 'BCELoss', 'BCEWithLogitsLoss', 'KLDivLoss',
            'SmoothL1Loss', 'HuberLoss', 'PoissonNLLLoss', 'GaussianNLLLoss', 'CosineEmbeddingLoss',
            'MarginRankingLoss', 'HingeEmbeddingLoss', 'TripletMarginLoss', 'SoftMarginLoss',
-           'MultiLabelSoftMarginLoss', 'MultiMarginLoss')
+           'MultiLabelSoftMarginLoss', 'MultiMarginLoss', 'CTCLoss')
 
 
 class _Loss(Module):
@@ -268,3 +268,16 @@ class MultiMarginLoss(_WeightedLoss):
         """The loss of ``input`` scores against class indices ``target``."""
         return F.multi_margin_loss(input, target, p=self.p, margin=self.margin, weight=self.weight,
                                    reduction=self.reduction)
+
+
+class CTCLoss(_Loss):
+    r"""Connectionist temporal classification loss over unaligned label sequences (see ``F.ctc_loss``)."""
+
+    def __init__(self, blank=0, reduction='mean', zero_infinity=False):
+        super().__init__(reduction=reduction)
+        self.blank, self.zero_infinity = blank, zero_infinity
+
+    def forward(self, log_probs, targets, input_lengths, target_lengths):
+        """The loss of ``log_probs`` ``(T, N, C)`` against the ``targets`` sequences."""
+        return F.ctc_loss(log_probs, targets, input_lengths, target_lengths, self.blank, self.reduction,
+                          self.zero_infinity)
