@@ -97,3 +97,14 @@ def test_modules():
     compare(lambda a, b: lib(a).nn.CosineSimilarity(dim=0, eps=1e-6)(a, b), a, b)
     compare(lambda a, b: lib(a).nn.PairwiseDistance(p=1.0, keepdim=True)(a, b), a, b)
     assert repr(ember.nn.PairwiseDistance()) == 'PairwiseDistance()'
+
+
+@pytest.mark.parametrize('p', [2.0, 1.0, 3.0, 0.5, math.inf, -math.inf])
+@pytest.mark.parametrize('dim, keepdim', [(1, False), (0, True)])
+def test_norm_primitive_gradcheck(p, dim, keepdim):
+    from ember.autograd import gradcheck, gradgradcheck
+    from ember.nn._functional.distance import Norm
+    x = ember.from_numpy(randn(3, 4, seed=5, dtype=np.float64)).requires_grad_()
+    fn = lambda x: Norm.apply(x, p=p, dim=dim, keepdim=keepdim)  # noqa: E731
+    assert gradcheck(fn, (x,))
+    assert gradgradcheck(fn, (x,))

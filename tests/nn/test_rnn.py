@@ -241,3 +241,15 @@ def test_constructor_errors(name, args, kwargs):
 def test_dtype_mismatch():
     with pytest.raises(ValueError, match='does not match weight dtype'):
         ember.nn.RNN(3, 4)(ember.randn(2, 3, 3, dtype=ember.float64))
+
+
+@requires_torch
+@pytest.mark.parametrize('name', ['RNN', 'LSTM', 'GRU'])
+def test_float32_default_dtype(name):
+    torch.manual_seed(0)
+    t_mod = getattr(torch.nn, name)(3, 4, batch_first=True)
+    e_mod = getattr(ember.nn, name)(3, 4, batch_first=True)
+    e_mod.load_state_dict({k: to_ember(v) for k, v in t_mod.state_dict().items()})
+    x = randn(2, 5, 3)
+    assert_same(e_mod(to_ember(x)), t_mod(to_torch(x)), atol=1e-5, rtol=1e-4)
+    assert e_mod(to_ember(x))[0].dtype == ember.float32

@@ -156,7 +156,7 @@ class RNNBase(Module):
         elif self.batch_first:
             input = input.transpose(0, 1)
         if input.shape[0] == 0:
-            raise RuntimeError(f"Expected sequence length to be larger than 0 in RNN")
+            raise RuntimeError("Expected sequence length to be larger than 0 in RNN")
         return input, unbatched
 
     def _state_shape(self, batch, size):
@@ -170,12 +170,14 @@ class RNNBase(Module):
         """Run every layer and direction over ``x`` (L, N, H_in).
 
         ``states`` is a tuple of (D*layers, N, *) tensors (h, or h and c);
-        ``step(gi_t, state_tuple, weights)`` returns the new state tuple, whose
-        first entry is the step's output. Returns the output and final states.
+        ``step(gi_t, state_tuple, w_hh, b_hh, w_hr)`` returns the new state
+        tuple, whose first entry is the step's output. Returns the output and
+        the final states stacked as (D*layers, N, *).
         """
         num_dir = 2 if self.bidirectional else 1
         per = len(self._flat_weights_names) // (self.num_layers * num_dir)
         finals = [[] for _ in states]
+        states = [s.unbind(0) for s in states]
         for layer in range(self.num_layers):
             outs = []
             for d in range(num_dir):
