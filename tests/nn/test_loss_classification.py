@@ -143,6 +143,9 @@ def test_class_target_errors(fn):
     compare_raises(lambda x, t: getattr(F(x), fn)(x, t), randn(2, 3, 4, 5), np.zeros((2, 4, 6), np.int64))
     compare_raises(lambda x, t: getattr(F(x), fn)(x, t), randn(2, 3, 4), np.zeros((2, 5), np.int64))
     compare_raises(lambda x, t: getattr(F(x), fn)(x, t), randn(3), np.array([1, 2]))
+    compare_raises(lambda x, t: getattr(F(x), fn)(x, t, weight=const(x, np.ones(4))), x, np.array([0, 1, 2]))
+    err = compare_raises(lambda x, t: getattr(F(x), fn)(x, t), x, np.array(1))
+    assert str(err) == "Expected input batch_size (3) to match target batch_size (0)."
 
 
 @requires_torch
@@ -210,6 +213,7 @@ def test_binary_cross_entropy_errors():
     assert str(err) == "all elements of input should be between 0 and 1"
     compare_raises(lambda x, y: F(x).binary_cross_entropy(x, y), probs(3), probs(3, 1))
     compare_raises(lambda x, y: F(x).binary_cross_entropy(x, y, reduction='bad'), probs(3), probs(3))
+    compare_raises(lambda x, y: F(x).binary_cross_entropy(x, y), probs(3), probs(3).astype(np.float64))
 
 
 @requires_torch

@@ -53,8 +53,13 @@ def _weighted(loss, weight, input, enum, by_weight=True):
     return loss.sum() / weight.sum() if enum == 1 and by_weight else _reduce(loss, enum)
 
 
+_TYPE_NAMES = {'float32': 'Float', 'float64': 'Double', 'float16': 'Half', 'bfloat16': 'BFloat16', 'int64': 'Long',
+               'int32': 'Int', 'int16': 'Short', 'int8': 'Char', 'uint8': 'Byte', 'bool': 'Bool'}
+
+
 def _dtype_name(t):
-    return t.dtype.name.capitalize().replace('Int64', 'Long').replace('Int32', 'Int')
+    """torch's scalar type name of a tensor's dtype ('Float', 'Long'...)."""
+    return _TYPE_NAMES.get(t.dtype.name, t.dtype.name)
 
 
 # ---- classification over class indices or probabilities --------------------------------------
@@ -74,7 +79,7 @@ def _class_targets(input, target, weight, ignore_index, smoothing, enum, fn):
     n, c = input.shape[0], input.shape[1]
     if target.ndim == 0 or target.shape[0] != n:
         raise ValueError(f"Expected input batch_size ({n}) to match target batch_size "
-                         f"({target.shape[0] if target.ndim else 1}).")
+                         f"({target.shape[0] if target.ndim else 0}).")
     if input.ndim == 2 and target.ndim != 1:
         raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
     if input.ndim > 2 and tuple(target.shape) != (n,) + tuple(input.shape[2:]):
@@ -87,6 +92,8 @@ def _class_targets(input, target, weight, ignore_index, smoothing, enum, fn):
         if weight.ndim != 1 or weight.numel() != c:
             raise RuntimeError(f"weight tensor should be defined either for all {c} classes or no classes but "
                                f"got weight tensor of shape: {list(weight.shape)}")
+        if weight.dtype != input.dtype:
+            raise RuntimeError(f"expected scalar type {_dtype_name(input)} but found {_dtype_name(weight)}")
         w = weight._data.astype(input._data.dtype, copy=False)
     plan = L.ClassTargets(target._data, c, input._data.dtype, w, ignore_index, smoothing, enum)
     return input, plan
@@ -178,6 +185,8 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
         raise ValueError(f"Using a target size ({target.size()}) that is different to the input size "
                          f"({input.size()}) is deprecated. Please ensure they have the same size.")
     L.check_not_differentiable(weight, 'binary_cross_entropy', 'weight')
+    if target.dtype != input.dtype:
+        raise RuntimeError(f"Found dtype {_dtype_name(target)} but expected {_dtype_name(input)}")
     w = None
     if weight is not None:
         shape = L.broadcast_shape(target.shape, weight.shape)
