@@ -66,9 +66,9 @@ def _window_key(offs, geo, out):
 def im2col(x, kernel, geo, out=None):
     """Columns ``(C, *kernel, *out, N)`` of ``x`` (N, C, *sp), and ``out`` (windows per dim).
 
-    The batch goes last ("batch-last" columns): every copy below then moves
-    runs of ``out[-1] * N`` contiguous elements, and a whole layer is one GEMM
-    ``(O, C*K) @ (C*K, L*N)``. The loop runs over kernel offsets only.
+    The batch goes last ("batch-last" columns): the copy out of the strided
+    window view then moves runs of N contiguous elements, and a whole layer
+    is one GEMM ``(O, C*K) @ (C*K, L*N)``.
     """
     n, c = x.shape[:2]
     sp = x.shape[2:]
@@ -79,10 +79,13 @@ def im2col(x, kernel, geo, out=None):
     buf = xp.zeros((c,) + padded + (n,), dtype=x.dtype) if any(geo.lo) or any(geo.hi) else \
         xp.empty((c,) + padded + (n,), dtype=x.dtype)
     buf[(slice(None),) + tuple(slice(a, a + s) for a, s in zip(geo.lo, sp))] = xp.moveaxis(x, 0, -1)
-    cols = xp.empty((c,) + tuple(kernel) + tuple(out) + (n,), dtype=x.dtype)
-    for offs in itertools.product(*(range(k) for k in kernel)):
-        cols[(slice(None),) + offs] = buf[(slice(None),) + _window_key(offs, geo, out)]
-    return cols, tuple(out)
+    # A strided view (C, *kernel, *out, N) of the windows, made contiguous by one copy.
+    st = buf.strides
+    d = len(kernel)
+    strides = st[:1] + tuple(st[1 + i] * geo.dilation[i] for i in range(d)) + \
+        tuple(st[1 + i] * geo.stride[i] for i in range(d)) + st[-1:]
+    win = as_strided(buf, (c,) + tuple(kernel) + tuple(out) + (n,), strides)
+    return xp.ascontiguousarray(win), tuple(out)
 
 
 def col2im(cols, shape, kernel, geo, out):

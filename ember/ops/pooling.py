@@ -15,7 +15,7 @@ import numpy as np
 
 from .. import backend
 from ..autograd.function import Function
-from .conv import Geometry, col2im, pad_array, windows
+from .conv import Geometry, _window_key, col2im, pad_array, windows
 
 
 def pool_out_size(n, k, s, p, d, ceil_mode):
@@ -42,17 +42,31 @@ class MaxPoolWithIndices(Function):
         sp = x.shape[2:]
         hi = tuple(_hi_pad(n, o, k, s, p, dl) for n, o, k, s, p, dl in zip(sp, out, kernel, stride, padding, dilation))
         fill = -np.inf if x.dtype.kind == 'f' else np.iinfo(x.dtype).min
-        win = windows(pad_array(x, padding, hi, fill), kernel, stride, dilation, out)
-        flat = win.reshape(win.shape[:2 + d] + (-1,))  # copies: window elements become contiguous
-        arg = flat.argmax(-1)
-        val = np.take_along_axis(flat, arg[..., None], -1)[..., 0]
-        # From (window position, offset in window) to a flat index into the unpadded plane.
         xp = backend.get_array_module(x)
-        offs = np.unravel_index(arg, kernel) if d > 1 else (arg,)
-        idx = 0
+        xpad = pad_array(x, padding, hi, fill)
+        geo = Geometry(stride, padding, hi, dilation, 1)
+        # A running max over the kernel offsets, each a strided view of the input: a few ufunc
+        # passes per offset and no per-window copies. ``arg`` holds the winner's offset within
+        # the plane; strict '>' keeps the first maximum, as torch does, and NaN always wins.
+        plane_strides = [math.prod(sp[i + 1:]) for i in range(d)]  # of the unpadded plane
+        best = arg = None
+        for offs in itertools.product(*(range(k) for k in kernel)):
+            v = xpad[(slice(None), slice(None)) + _window_key(offs, geo, out)]
+            delta = sum(o * dl * st for o, dl, st in zip(offs, dilation, plane_strides))
+            if best is None:
+                best, arg = v.copy(), xp.zeros(v.shape, np.int64)
+                continue
+            take = v > best
+            if x.dtype.kind == 'f':
+                take |= xp.isnan(v)
+            xp.maximum(best, v, out=best)  # NaN-propagating, like the 'take' rule
+            arg += take * (delta - arg)
+        # The flat index is linear in (window start, offset): start's index plus the winner's offset.
+        idx = arg
         for i in range(d):
-            pos = xp.arange(out[i]).reshape((-1,) + (1,) * (d - 1 - i)) * stride[i] - padding[i]
-            idx = idx * sp[i] + pos + offs[i] * dilation[i]
+            start = xp.arange(out[i]).reshape((-1,) + (1,) * (d - 1 - i)) * stride[i] - padding[i]
+            idx = idx + start * plane_strides[i]
+        val = best
         ctx.shape, ctx.unique = x.shape, all(s >= dl * (k - 1) + 1 for s, dl, k in zip(stride, dilation, kernel))
         ctx.indices = idx = idx.astype(np.int64, copy=False)
         return val, idx
