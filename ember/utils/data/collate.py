@@ -17,19 +17,35 @@ default_collate_err_msg_format = ("default_collate: batch must contain tensors, 
 
 def _stack(batch):
     """``ember.stack(batch)`` written into shared memory when called inside a worker."""
-    first = batch[0]
-    for i, t in enumerate(batch):
-        if t.shape != first.shape:
-            raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(first.shape)} at entry 0 "
-                               f"and {list(t.shape)} at entry {i}")
     arrays = [t._data for t in batch]
+    shape = arrays[0].shape
+    for i, a in enumerate(arrays):
+        if a.shape != shape:
+            raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(shape)} at entry 0 "
+                               f"and {list(a.shape)} at entry {i}")
     if type(arrays[0]) is not np.ndarray:  # CuPy: no shared memory, plain stack on the device
         xp = ember.backend.get_array_module(arrays[0])
         return Tensor._make(xp.stack(arrays))
-    dtype = arrays[0].dtype if all(a.dtype == arrays[0].dtype for a in arrays) else np.result_type(*arrays)
-    out = _shared_memory.empty((len(arrays),) + arrays[0].shape, dtype)
-    np.stack(arrays, out=out)
+    dtypes = {a.dtype for a in arrays}
+    dtype = arrays[0].dtype if len(dtypes) == 1 else np.result_type(*dtypes)
+    out = _shared_memory.empty((len(arrays),) + shape, dtype)
+    if shape and shape[0] > 0:
+        # Concatenating along the first axis into a reshaped view of ``out`` is the same stack,
+        # without np.stack's per-array expand_dims (measurably faster for a batch of small images).
+        np.concatenate(arrays, out=out.reshape((len(arrays) * shape[0],) + shape[1:]))
+    else:
+        np.stack(arrays, out=out)
     return Tensor._make(out)
+
+
+def _numbers(batch, pytype, nptype):
+    """A tensor from Python numbers all of exactly ``pytype`` (fast path), else via ember.tensor's inference."""
+    if all(type(x) is pytype for x in batch):
+        try:
+            return Tensor._make(np.array(batch, dtype=nptype))
+        except OverflowError:
+            pass
+    return ember.tensor(batch, dtype=ember.float64) if pytype is float else ember.tensor(batch)
 
 
 def _is_namedtuple(x):
@@ -63,9 +79,9 @@ def default_collate(batch):
         if elem.shape == ():  # NumPy scalars
             return ember.as_tensor(np.array(batch))
     if isinstance(elem, float):
-        return ember.tensor(batch, dtype=ember.float64)
+        return _numbers(batch, float, np.float64)
     if isinstance(elem, int):
-        return ember.tensor(batch)
+        return _numbers(batch, int, np.int64)
     if isinstance(elem, (str, bytes)):
         return batch
     if isinstance(elem, collections.abc.Mapping):

@@ -78,25 +78,30 @@ def _from_array(arr, like):
     return out if like.device.type == 'cpu' else out.to(like.device)
 
 
+_PIL_NPTYPE = {'I': np.int32, 'I;16' if sys.byteorder == 'little' else 'I;16B': np.int16, 'F': np.float32}
+
+
 def to_tensor(pic):
     """PIL image or HWC ndarray -> CHW tensor; uint8 data is scaled to float in [0, 1]."""
     if isinstance(pic, np.ndarray):
         if pic.ndim not in (2, 3):
             raise ValueError(f"pic should be 2/3 dimensional. Got {pic.ndim} dimensions.")
-        arr = pic[:, :, None] if pic.ndim == 2 else pic
-        arr = np.ascontiguousarray(arr.transpose(2, 0, 1))
+        hwc = pic[:, :, None] if pic.ndim == 2 else pic
     elif _is_pil(pic):
-        nptype = {'I': np.int32, 'I;16' if sys.byteorder == 'little' else 'I;16B': np.int16, 'F': np.float32}
-        arr = np.array(pic, nptype.get(pic.mode, np.uint8), copy=True)
+        hwc = np.asarray(pic, _PIL_NPTYPE.get(pic.mode, np.uint8))
         if pic.mode == '1':
-            arr = arr * np.uint8(255)
-        arr = np.ascontiguousarray(arr.reshape(pic.height, pic.width, -1).transpose(2, 0, 1))
+            hwc = hwc * np.uint8(255)
+        hwc = hwc.reshape(pic.height, pic.width, -1)
     else:
         raise TypeError(f"pic should be PIL Image or ndarray. Got {type(pic)}")
-    if arr.dtype == np.uint8:
-        # Division (not multiplication by 1/255) gives torch's exact float32 values.
-        return Tensor._make(np.divide(arr, np.float32(255), dtype=ember.get_default_dtype().np))
-    return Tensor._make(arr)
+    chw = hwc.transpose(2, 0, 1)
+    if hwc.dtype == np.uint8:
+        # One pass from the HWC bytes to the CHW floats; division (not multiplication by 1/255)
+        # gives torch's exact float32 values.
+        out = np.empty(chw.shape, ember.get_default_dtype().np)
+        np.divide(chw, out.dtype.type(255), out=out)
+        return Tensor._make(out)
+    return Tensor._make(np.array(chw, order='C'))
 
 
 def pil_to_tensor(pic):
@@ -162,17 +167,41 @@ def normalize(tensor, mean, std, inplace=False):
     if tensor.ndim < 3:
         raise ValueError(f"Expected tensor to be a tensor image of size (..., C, H, W). Got tensor.size() = "
                          f"{tuple(tensor.shape)}")
-    xp = ember.backend.get_array_module(tensor._data)
-    dt = tensor._data.dtype
-    m = xp.asarray(mean, dtype=dt).reshape(-1, 1, 1)
-    s = xp.asarray(std, dtype=dt).reshape(-1, 1, 1)
-    if (s == 0).any():
-        raise ValueError(f"std evaluated to zero after conversion to {tensor.dtype}, leading to division by zero.")
+    m, s = _mean_std(tensor, mean, std)
     if inplace:
         return tensor.sub_(Tensor._make(m)).div_(Tensor._make(s))
     if tensor.requires_grad:  # keep the graph when normalising inside a model
         return (tensor - Tensor._make(m)) / Tensor._make(s)
-    return Tensor._make((tensor._data - m) / s)
+    out = np.subtract(tensor._data, m)
+    np.divide(out, s, out=out)
+    return Tensor._make(out)
+
+
+_MEAN_STD_CACHE = {}
+
+
+def _hashable(v):
+    return tuple(float(x) for x in v) if isinstance(v, (list, tuple)) else v
+
+
+def _mean_std(tensor, mean, std):
+    """mean and std as (C, 1, 1) arrays of the tensor's dtype and array module, std checked for zeros."""
+    xp = ember.backend.get_array_module(tensor._data)
+    dt = tensor._data.dtype
+    key = None
+    if xp is np and not isinstance(mean, Tensor) and not isinstance(std, Tensor):
+        # Normalize runs once per sample with the same constants: build the arrays once.
+        key = (_hashable(mean), _hashable(std), dt.str)
+        hit = _MEAN_STD_CACHE.get(key)
+        if hit is not None:
+            return hit
+    m = xp.asarray(mean, dtype=dt).reshape(-1, 1, 1)
+    s = xp.asarray(std, dtype=dt).reshape(-1, 1, 1)
+    if (s == 0).any():
+        raise ValueError(f"std evaluated to zero after conversion to {tensor.dtype}, leading to division by zero.")
+    if key is not None and len(_MEAN_STD_CACHE) < 64:
+        _MEAN_STD_CACHE[key] = (m, s)
+    return m, s
 
 
 def _output_size(h, w, size, max_size):
