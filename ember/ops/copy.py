@@ -6,6 +6,7 @@ from ..autograd.function import Function
 from ..device import device as _device, resolve
 from ..tensor import Tensor
 from . import inplace
+from ..autograd import grad_mode
 
 
 class Clone(Function):
@@ -129,32 +130,59 @@ def type(self, dtype=None, non_blocking=False):
     return to(self, dtype)
 
 
+class Copy(Function):
+    """``self.copy_(src)`` out of place: ``src`` broadcast and cast to ``x``'s shape and dtype."""
+    raw = True
+
+    @staticmethod
+    def forward(ctx, x, src):
+        out = np.empty_like(x)
+        out[...] = src
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * 0, grad  # the engine reduces src's broadcast dims and casts to its dtype
+
+
+class Fill(Function):
+    """``self.fill_(value)`` out of place; a tensor value gets the summed gradient."""
+    raw = True
+
+    @staticmethod
+    def forward(ctx, x, value):
+        return np.full_like(x, value)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * 0, (grad.sum() if ctx.needs_input_grad[1] else None)
+
+
+def _records(self, other=None):
+    return grad_mode.state.enabled and (self._requires_grad or (isinstance(other, Tensor) and other._requires_grad))
+
+
 def copy_(self, src, non_blocking=False):
     """Copy ``src`` (broadcast, cast, moved across devices) into ``self``; gradient flows to src."""
     if not isinstance(src, Tensor):
         raise TypeError(f"copy_(): argument 'src' must be Tensor, not {builtins_type(src).__name__}")
-    data = backend.to_device_array(src._data, self.device)
-    if not _broadcasts_to(data.shape, self._data.shape):
+    if not _broadcasts_to(src.shape, self._data.shape):
         raise RuntimeError(f"The size of tensor a ({self.shape[-1] if self.ndim else 1}) must match the size of "
                            f"tensor b ({src.shape[-1] if src.ndim else 1}) at non-singleton dimension "
                            f"{max(self.ndim - 1, 0)}")
-    if src.requires_grad:
-        return inplace.apply_inplace(self, lambda old, s: s.to(self.device, self.dtype).expand_as(old) + old * 0,
-                                     src)
+    if _records(self, src):
+        src = src if src.device == self.device else to(src, self.device)
+        return inplace.apply_inplace(self, Copy.apply, src)
     inplace.check_leaf(self)
-    out = self._data
-    out[...] = data.astype(out.dtype, copy=False) if data.dtype != out.dtype else data
+    inplace.writable(self)[...] = backend.to_device_array(src._data, self.device)
     self._version[0] += 1
-    if self.grad_fn is not None:
-        self.grad_fn = None
-        self._requires_grad = False
     return self
 
 
 def _broadcasts_to(src, dst):
     """True when an array of shape ``src`` broadcasts to exactly ``dst``."""
     try:
-        return np.broadcast_shapes(src, dst) == tuple(dst)
+        return np.broadcast_shapes(tuple(src), tuple(dst)) == tuple(dst)
     except ValueError:
         return False
 
@@ -170,16 +198,17 @@ def zero_(self):
 
 
 def fill_(self, value):
-    """Fill with ``value`` in place."""
+    """Fill with ``value`` (a number or a 0-d tensor) in place."""
     if isinstance(value, Tensor):
         if value.ndim != 0:
             raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with {value.ndim} "
                                "dimensions.")
-        if value.requires_grad:
-            return inplace.apply_inplace(self, lambda old, v: old * 0 + v, value)
-        value = value.item()
+        if not value.requires_grad:
+            value = value.item()
+    if _records(self, value):
+        return inplace.apply_inplace(self, Fill.apply, value)
     inplace.check_leaf(self)
-    self._data[...] = value
+    inplace.writable(self)[...] = value
     self._version[0] += 1
     return self
 

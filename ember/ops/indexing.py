@@ -219,7 +219,7 @@ def setitem(self, key, value):
         return
     inplace.check_leaf(self)
     try:
-        self._data[k] = value
+        inplace.writable(self)[k] = value
     except ValueError as e:
         raise RuntimeError(f"shape mismatch: value tensor of shape {list(np.shape(value))} cannot be broadcast "
                            f"to indexing result of shape {list(self._data[k].shape)}") from None

@@ -29,12 +29,17 @@ def write(self, arr, op='in-place operation'):
     if arr.dtype != dst.dtype and not _can_cast(arr.dtype, dst.dtype):
         raise RuntimeError(f"result type {_pretty(arr.dtype)} can't be cast to the desired output type "
                            f"{_pretty(dst.dtype)}")
-    if not dst.flags.writeable:
-        raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers to a "
-                           "single memory location. Please clone() the tensor before performing the operation.")
-    dst[...] = arr
+    writable(self)[...] = arr
     self._version[0] += 1
     return self
+
+
+def writable(self):
+    """The array to write into; torch refuses writes into expanded (overlapping) memory."""
+    if not self._data.flags.writeable:
+        raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers to a "
+                           "single memory location. Please clone() the tensor before performing the operation.")
+    return self._data
 
 
 def _pretty(np_dtype):
