@@ -69,6 +69,7 @@ def test_sdpa_dropout_statistics():
     ((2, 3, 4), (2, 5, 4), (2, 4, 4), None, {}),
     ((2, 3, 4), (2, 5, 4), (2, 5, 4), (4, 5), {}),
     ((4,), (5, 4), (5, 4), None, {}),
+    ((3, 4), (5, 4), (5, 4), (1, 3, 5), {}),  # the mask may not broadcast the scores up
     ((1, 4, 3, 2), (1, 3, 5, 2), (1, 3, 5, 2), None, dict(enable_gqa=True)),
 ])
 def test_sdpa_errors(q, k, v, mask, kwargs):

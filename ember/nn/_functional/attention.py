@@ -95,8 +95,11 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
         key = _repeat_heads(key, query.shape[-3] // key.shape[-3])
         value = _repeat_heads(value, query.shape[-3] // value.shape[-3])
     scores = (query * scale).matmul(key.transpose(-2, -1))
-    if attn_mask is not None:
-        _broadcast_shape(scores.shape, attn_mask.shape)  # torch's error for a mask of the wrong shape
+    if attn_mask is not None:  # the mask broadcasts to the scores, never the scores to the mask
+        shape = _broadcast_shape(scores.shape, attn_mask.shape)
+        if shape != tuple(scores.shape):
+            raise RuntimeError(f"output with shape {list(scores.shape)} doesn't match the broadcast shape "
+                               f"{list(shape)}")
     bias, float_mask = _mask_bias(attn_mask, is_causal, L, S, query)
     if bias is not None:
         scores = scores + Tensor._wrap(bias)
