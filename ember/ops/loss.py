@@ -283,12 +283,12 @@ class BinaryCrossEntropy(Function):
     def forward(ctx, x, y, weight=None, reduction=1):
         if not ((x >= 0) & (x <= 1)).all():
             raise RuntimeError("all elements of input should be between 0 and 1")
+        ctx.save_for_backward(x, y)  # before promotion, so that the saved values are the inputs' own
         x, y = promote(x, y)
         with np.errstate(divide='ignore'):
             loss = -(y * np.maximum(np.log(x), -100) + (1 - y) * np.maximum(np.log1p(-x), -100))
         if weight is not None:
             loss = loss * weight
-        ctx.save_for_backward(x, y)
         ctx.weight, ctx.reduction = weight, reduction
         return _reduce(loss, reduction)
 
@@ -323,15 +323,17 @@ class BinaryCrossEntropyWithLogits(Function):
 
     @staticmethod
     def forward(ctx, x, y, weight=None, pos_weight=None, reduction=1):
+        ctx.save_for_backward(x, y)
+        # torch computes in place into a buffer of the target's dtype, so that dtype wins
+        out_dtype = y.dtype if y.dtype.kind == 'f' else None
         x, y = promote(x, y)
         ls = _log_sigmoid(x)
         coef = (pos_weight - 1) * y + 1 if pos_weight is not None else 1
         loss = (1 - y) * x - coef * ls
         if weight is not None:
             loss = loss * weight
-        ctx.save_for_backward(x, y)
         ctx.weight, ctx.pos_weight, ctx.reduction = weight, pos_weight, reduction
-        return _reduce(loss, reduction)
+        return _reduce(loss if out_dtype is None else loss.astype(out_dtype, copy=False), reduction)
 
     @staticmethod
     def backward(ctx, grad):
@@ -351,12 +353,11 @@ class BinaryCrossEntropyWithLogits(Function):
 # ---- robust regression -----------------------------------------------------------------------
 
 def _huber_forward(ctx, x, y, delta, reduction):
-    x, y = promote(x, y)
-    d = x - y
-    ad = np.abs(d)
     ctx.save_for_backward(x, y)
     ctx.delta, ctx.reduction = delta, reduction
-    return d, ad
+    x, y = promote(x, y)
+    d = x - y
+    return d, np.abs(d)
 
 
 class HuberLoss(Function):
@@ -366,7 +367,8 @@ class HuberLoss(Function):
     @staticmethod
     def forward(ctx, x, y, delta=1.0, reduction=1):
         d, ad = _huber_forward(ctx, x, y, delta, reduction)
-        return _reduce(np.where(ad < delta, 0.5 * d * d, delta * (ad - 0.5 * delta)).astype(d.dtype), reduction)
+        loss = np.where(ad < delta, 0.5 * d * d, delta * (ad - 0.5 * delta))
+        return _reduce(loss.astype(x.dtype, copy=False), reduction)  # torch's huber keeps the input's dtype
 
     @staticmethod
     def backward(ctx, grad):
@@ -384,7 +386,7 @@ class SmoothL1Loss(Function):
     @staticmethod
     def forward(ctx, x, y, delta=1.0, reduction=1):
         d, ad = _huber_forward(ctx, x, y, delta, reduction)
-        return _reduce(np.where(ad < delta, 0.5 * d * d / delta, ad - 0.5 * delta).astype(d.dtype), reduction)
+        return _reduce(np.where(ad < delta, 0.5 * d * d / delta, ad - 0.5 * delta), reduction)
 
     @staticmethod
     def backward(ctx, grad):

@@ -412,7 +412,8 @@ def soft_margin_loss(input, target, size_average=None, reduce=None, reduction='m
     enum = _enum(size_average, reduce, reduction)
     L.check_not_differentiable(target, 'soft_margin_loss', 'target')
     L.broadcast_shape(input.shape, target.shape)
-    return _reduce((-target * input).exp().log1p(), enum)
+    loss = (-target * input).exp().log1p()
+    return _reduce(loss if loss.dtype == input.dtype else loss.to(input.dtype), enum)  # torch keeps input's dtype
 
 
 def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, reduce=None, reduction='mean'):
