@@ -11,6 +11,7 @@ import multiprocessing
 import os
 import queue
 import secrets
+import signal
 import time
 import weakref
 
@@ -28,6 +29,16 @@ __all__ = ['DataLoader']
 _WORKER_CHECK_INTERVAL = 0.25
 # How long shutdown waits for a worker to exit before terminating it.
 _JOIN_TIMEOUT = 2.0
+
+
+def _exit_cause(exitcode):
+    """'killed by signal SIGKILL' or 'exit code 1', for the dead-worker error."""
+    if exitcode is not None and exitcode < 0:
+        try:
+            return f"killed by signal {signal.Signals(-exitcode).name}"
+        except ValueError:
+            return f"killed by signal {-exitcode}"
+    return f"exit code {exitcode}"
 
 
 class _InfiniteConstantSampler(Sampler):
@@ -174,7 +185,7 @@ class DataLoader:
             return _SingleProcessDataLoaderIter(self)
         if not self.persistent_workers:
             return _MultiProcessingDataLoaderIter(self)
-        if self._iterator is None:
+        if self._iterator is None or self._iterator._shutdown:  # first epoch, or the workers failed
             self._iterator = _MultiProcessingDataLoaderIter(self)
         else:
             self._iterator._reset(self)
@@ -364,9 +375,9 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         failed = [w for i, w in enumerate(self._workers) if self._workers_status[i] and not w.is_alive()]
         if failed:
             pids = ', '.join(str(w.pid) for w in failed)
-            codes = ', '.join(str(w.exitcode) for w in failed)
+            causes = ', '.join(_exit_cause(w.exitcode) for w in failed)
             self._shutdown_workers()
-            raise RuntimeError(f"DataLoader worker (pid(s) {pids}) exited unexpectedly (exit code(s) {codes})")
+            raise RuntimeError(f"DataLoader worker (pid(s) {pids}) exited unexpectedly ({causes})")
 
     def _mark_worker_as_unavailable(self, worker_id):
         self._index_queues[worker_id].put(None)  # the worker exits once it reads this
@@ -388,11 +399,8 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
                     w.join()
             for q in self._index_queues:
                 q.close()
-            while True:  # drop undelivered batches; their files go with the cleanup below
-                try:
-                    self._worker_result_queue.get_nowait()
-                except (queue.Empty, OSError, EOFError, ValueError):
-                    break
+            # Undelivered batches are not read back (a killed worker may have left half a message in the
+            # pipe, and reading it would block): the pipe goes with the queue, their files with cleanup().
             self._worker_result_queue.cancel_join_thread()
             self._worker_result_queue.close()
         finally:

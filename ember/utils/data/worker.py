@@ -141,8 +141,8 @@ def worker_loop(is_iterable, dataset, index_queue, data_queue, done_event, auto_
             if done_event.is_set() or iteration_end:
                 continue  # shutting down or exhausted: skip until told to stop or resume
             idx, index = r
-            if init_exception is not None:
-                data, init_exception = init_exception, None
+            if init_exception is not None:  # every batch reports the failed set-up, there is no fetcher
+                data = init_exception
             else:
                 data = _fetch(fetcher, index, is_iterable, worker_id, where)
                 iteration_end = isinstance(data, _IterableDatasetStopIteration)

@@ -190,8 +190,42 @@ def test_worker_exception_reraised_with_traceback(kind, exc):
 
 def test_killed_worker_raises_runtime_error_naming_it():
     loader = DataLoader(Faulty('kill'), batch_size=1, num_workers=2)
-    with pytest.raises(RuntimeError, match=r"DataLoader worker \(pid\(s\) \d+\) exited unexpectedly"):
+    with pytest.raises(RuntimeError, match=r"DataLoader worker \(pid\(s\) \d+\) exited unexpectedly \(killed by "
+                                           r"signal SIGKILL\)"):
         list(loader)
+
+
+class KillOnce(Dataset):
+    """The first worker to fetch item 1 dies; later ones find the marker file and carry on."""
+
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __getitem__(self, i):
+        if i == 1 and not os.path.exists(self.marker):
+            open(self.marker, 'w').close()
+            os.kill(os.getpid(), signal.SIGKILL)
+        return i
+
+    def __len__(self):
+        return 4
+
+
+def test_worker_init_fn_error_reported_and_persistent_loader_recovers(tmp_path):
+    def init(worker_id):
+        raise ValueError(f"init failed in {worker_id}")
+    loader = DataLoader(Faulty('none'), batch_size=2, num_workers=1, worker_init_fn=init, timeout=20)
+    with pytest.raises(ValueError, match="(?s)Caught ValueError in DataLoader worker process 0.*init failed in 0"):
+        list(loader)
+    del loader
+
+    persistent = DataLoader(KillOnce(str(tmp_path / 'killed')), batch_size=2, num_workers=1, persistent_workers=True,
+                            timeout=20)
+    with pytest.raises(RuntimeError, match="exited unexpectedly"):
+        list(persistent)
+    # a fresh worker replaces the dead one
+    assert [b.tolist() for b in persistent] == [[0, 1], [2, 3]]
+    del persistent
 
 
 def test_timeout_raises():
