@@ -91,8 +91,7 @@ def _run_node(node, grads, create_graph):
         from .. import creation
         grads = [g if g is not None else creation.zeros(shape, dtype=from_numpy_dtype(dt))
                  for g, (shape, dt) in zip(grads, node._out_shapes)]
-    with grad_mode.set_grad_enabled(create_graph):
-        result = node.apply(*grads)
+    result = node.apply(*grads)  # grad mode is already create_graph (set once in _execute)
     result = result if isinstance(result, tuple) else (result,)
     nexts = node.next_functions
     if len(result) != len(nexts):
@@ -109,11 +108,12 @@ def _run_node(node, grads, create_graph):
         if not isinstance(g, _Tensor):
             raise TypeError(f"{node.name()} returned a {type(g).__name__} as gradient {i}; expected a Tensor")
         shape, dt = meta
-        g = _sum_to(g, shape, node, i)
+        if g._data.shape != shape:
+            g = _sum_to(g, shape, node, i)
         if g._data.dtype != dt:
             g = g.to(from_numpy_dtype(dt))
         out.append(g)
-    if anomaly.is_enabled():
+    if anomaly._enabled:
         anomaly.check_gradients(node, out)
     return out
 
@@ -145,8 +145,18 @@ def _execute(roots, retain_graph, create_graph, targets=None):
     """Run backward from ``roots`` [(node, nr, grad)].
 
     With ``targets`` (a list of edges), gradients reaching them are captured
-    and returned instead of being accumulated into leaves.
+    and returned instead of being accumulated into leaves. Backward formulas
+    record a graph only under ``create_graph``.
     """
+    state = grad_mode.state
+    prev, state.enabled = state.enabled, bool(create_graph)
+    try:
+        return _execute_nodes(roots, retain_graph, create_graph, targets)
+    finally:
+        state.enabled = prev
+
+
+def _execute_nodes(roots, retain_graph, create_graph, targets):
     order = _topological_order([r[0] for r in roots])
     needed = None
     if targets is not None:
@@ -165,7 +175,8 @@ def _execute(roots, retain_graph, create_graph, targets=None):
         grads = buffers.pop(node, None)
         if grads is None:
             continue
-        _run_tensor_hooks(node, grads, owned)
+        if node._pre_hooks or node._retained:
+            _run_tensor_hooks(node, grads, owned)
         if targets is not None:
             for nr, g in enumerate(grads):
                 if (node, nr) in captured:
@@ -243,8 +254,9 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         if captured[e] is not None:
             if t.grad_fn is None:
                 _accumulate(t, captured[e], create_graph, owned)
-            else:
-                t.grad = captured[e] if t.grad is None else t.grad + captured[e]
+            elif not t._retains_grad:  # a retained non-leaf already received it from its retain_grad hook
+                g = captured[e] if create_graph else captured[e].detach()
+                t.grad = g if t.grad is None else t.grad + g
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, only_inputs=True,

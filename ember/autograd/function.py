@@ -207,7 +207,7 @@ class Function(metaclass=_FunctionMeta):
         record = False
         if grad_mode.state.enabled:
             for a in args:
-                if isinstance(a, Tensor) and a.requires_grad:
+                if isinstance(a, Tensor) and a._requires_grad:
                     record = True
                     break
         ctx = cls._backward_cls()
@@ -233,24 +233,29 @@ class Function(metaclass=_FunctionMeta):
         return _record(cls, ctx, args, arrays, outs, single)
 
 
+_NO_EDGE = (None, 0)
+
+
 def _record(cls, ctx, args, arrays, outs, single):
     """Wrap outputs with ``ctx`` as their grad_fn and link ctx to the inputs' nodes."""
     Tensor = _Tensor
     nexts, needs, meta = [], [], []
     for a in args:
-        if isinstance(a, Tensor) and a.requires_grad:
-            nexts.append((a.grad_fn, a._output_nr) if a.grad_fn is not None else (a._grad_accumulator(), 0))
+        if isinstance(a, Tensor) and a._requires_grad:
+            fn = a.grad_fn
+            nexts.append((fn, a._output_nr) if fn is not None else (a._grad_accumulator(), 0))
             needs.append(True)
-            meta.append(a._data)
+            d = a._data
+            meta.append((d.shape, d.dtype))
         else:
-            nexts.append((None, 0))
+            nexts.append(_NO_EDGE)
             needs.append(False)
             meta.append(None)
     ctx.next_functions = tuple(nexts)
     if anomaly._enabled:
         anomaly.record_trace(ctx)
     ctx.needs_input_grad = tuple(needs)
-    ctx._input_meta = tuple((m.shape, m.dtype) if m is not None else None for m in meta)
+    ctx._input_meta = tuple(meta)
     non_diff = ctx._non_diff
     results = []
     base = args[0] if cls.is_view else None

@@ -13,6 +13,11 @@ def promote(a, b):
     ta, tb = type(a), type(b)
     if ta is tb and ta is np.ndarray and a.dtype == b.dtype:
         return a, b  # the common case costs one comparison
+    # A float tensor with a Python int/float keeps its dtype (weak scalars never widen a float).
+    if ta is np.ndarray and (tb is float or tb is int) and a.dtype.kind == 'f':
+        return a, b
+    if tb is np.ndarray and (ta is float or ta is int) and b.dtype.kind == 'f':
+        return a, b
     rt = dtypes.result_type_arrays(a, b).np
     if hasattr(a, 'dtype'):
         if a.dtype != rt:
