@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import ember
 from . import functional as F
 from .functional import InterpolationMode
-from .transforms import Transform, _check_size
+from .transforms import Transform
 
 __all__ = ['RandomCrop', 'RandomResizedCrop', 'RandomHorizontalFlip', 'RandomVerticalFlip', 'RandomRotation',
            'ColorJitter', 'RandomApply', 'RandomChoice']

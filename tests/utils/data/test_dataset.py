@@ -106,8 +106,10 @@ def test_random_split_bad_lengths():
 
 
 def test_random_split_zero_length_warns():
-    with pytest.warns(UserWarning, match="Length of split at index 1 is 0"):
+    with pytest.warns(UserWarning) as record:
         random_split(range(2), [0.9, 0.05, 0.05])
+    assert [str(w.message) for w in record] == [
+        f"Length of split at index {i} is 0. This might result in an empty dataset." for i in (1, 2)]
 
 
 def test_dataset_base_getitem_not_implemented():
