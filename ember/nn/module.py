@@ -77,9 +77,12 @@ class Module:
     call_super_init = False
 
     def __init__(self, *args, **kwargs):
-        if not self.call_super_init and (args or kwargs):
-            raise TypeError(f"{type(self).__name__}.__init__() got an unexpected argument: "
-                            f"{args[0] if args else next(iter(kwargs))!r}")
+        if not self.call_super_init and kwargs:
+            raise TypeError(f"{type(self).__name__}.__init__() got an unexpected keyword argument "
+                            f"'{next(iter(kwargs))}'")
+        if not self.call_super_init and args:
+            raise TypeError(f"{type(self).__name__}.__init__() takes 1 positional argument but {len(args) + 1} were "
+                            "given")
         # object.__setattr__ because our __setattr__ needs these registries to exist.
         setattr_ = object.__setattr__
         setattr_(self, 'training', True)

@@ -1,7 +1,6 @@
 """Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict, Flatten/Unflatten against torch."""
 from collections import OrderedDict
 
-import numpy as np
 import pytest
 
 import ember
