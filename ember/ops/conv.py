@@ -122,13 +122,19 @@ def _bias_grad(ctx, grad, index):
     return None
 
 
-def conv_forward(x, w, geo, out=None):
-    """``conv(x, w)`` on arrays: im2col, one GEMM per group, back to (N, O, *out); also the columns."""
+def conv_forward(x, w, b, geo, out=None):
+    """``conv(x, w) + b`` on arrays: im2col, one GEMM per group, back to (N, O, *out); also the columns."""
     cols, out = im2col(x, w.shape[2:], geo, out)
     g = geo.groups
     y = np.matmul(_grouped(w, g), cols.reshape(g, -1, _windows_n(cols, out)))
-    y = y.reshape((w.shape[0],) + out + (x.shape[0],))
-    return backend.get_array_module(y).ascontiguousarray(np.moveaxis(y, -1, 0)), cols
+    y = np.moveaxis(y.reshape((w.shape[0],) + out + (x.shape[0],)), -1, 0)
+    # Moving the batch back to the front is a copy anyway: let it add the bias in the same pass.
+    res = backend.get_array_module(y).empty(y.shape, dtype=y.dtype)
+    if b is not None:
+        np.add(y, b.reshape((-1,) + (1,) * len(out)), out=res)
+    else:
+        res[...] = y
+    return res, cols
 
 
 def _windows_n(cols, out):
@@ -136,22 +142,29 @@ def _windows_n(cols, out):
     return int(np.prod(out)) * cols.shape[-1]
 
 
-def conv_transpose_forward(g_out, w, geo, in_shape):
-    """Adjoint of conv in its input: ``W^T @ g`` per group, then col2im into ``in_shape``."""
+def conv_transpose_forward(g_out, w, geo, in_shape, g_bl=None):
+    """Adjoint of conv in its input: ``W^T @ g`` per group, then col2im into ``in_shape``.
+
+    ``g_bl`` is ``batch_last(g_out)`` when the caller already has it.
+    """
     groups = geo.groups
     out = tuple(g_out.shape[2:])
-    cols = np.matmul(_grouped(w, groups).transpose(0, 2, 1), batch_last(g_out, groups))
+    if g_bl is None:
+        g_bl = batch_last(g_out, groups)
+    cols = np.matmul(_grouped(w, groups).transpose(0, 2, 1), g_bl)
     cols = cols.reshape((in_shape[1],) + tuple(w.shape[2:]) + out + (g_out.shape[0],))
     return col2im(cols, in_shape, w.shape[2:], geo, out)
 
 
-def conv_weight_forward(x, g_out, geo, kernel, cols=None):
+def conv_weight_forward(x, g_out, geo, kernel, cols=None, g_bl=None):
     """Adjoint of conv in its weight: ``g @ columns^T`` per group, one GEMM over batch and windows together."""
     out = tuple(g_out.shape[2:])
     if cols is None:
         cols, _ = im2col(x, kernel, geo, out)
     groups = geo.groups
-    gw = np.matmul(batch_last(g_out, groups), cols.reshape(groups, -1, _windows_n(cols, out)).transpose(0, 2, 1))
+    if g_bl is None:
+        g_bl = batch_last(g_out, groups)
+    gw = np.matmul(g_bl, cols.reshape(groups, -1, _windows_n(cols, out)).transpose(0, 2, 1))
     return gw.reshape((g_out.shape[1], x.shape[1] // groups) + tuple(kernel))
 
 
@@ -163,18 +176,21 @@ class Convolution(Function):
     def forward(ctx, x, w, b=None, geo=None, out=None):
         ctx.geo, ctx.in_shape = geo, x.shape
         ctx.save_for_backward(x, w)
-        y, cols = conv_forward(x, w, geo, out)
+        y, cols = conv_forward(x, w, b, geo, out)
         # The weight gradient needs these very columns: keeping them (only while a graph
         # may be recorded) trades memory for a second im2col in backward.
         ctx.cols = cols if grad_mode.state.enabled else None
-        return _add_bias(y, b)
+        return y
 
     @staticmethod
     def backward(ctx, grad):
         x, w = ctx.saved_tensors
         need = ctx.needs_input_grad
-        gx = ConvolutionTranspose.apply(grad, w, geo=ctx.geo, in_shape=ctx.in_shape) if need[0] else None
-        gw = ConvolutionWeight.apply(x, grad, geo=ctx.geo, kernel=w.shape[2:], cols=ctx.cols) if need[1] else None
+        # Both gradients start from the batch-last layout of grad: make it once.
+        g_bl = batch_last(grad._data, ctx.geo.groups) if need[0] and need[1] else None
+        gx = ConvolutionTranspose.apply(grad, w, geo=ctx.geo, in_shape=ctx.in_shape, g_bl=g_bl) if need[0] else None
+        gw = ConvolutionWeight.apply(x, grad, geo=ctx.geo, kernel=w.shape[2:], cols=ctx.cols,
+                                     g_bl=g_bl) if need[1] else None
         ctx.cols = None
         return gx, gw, _bias_grad(ctx, grad, 2)
 
@@ -184,10 +200,10 @@ class ConvolutionTranspose(Function):
     raw = True
 
     @staticmethod
-    def forward(ctx, g, w, b=None, geo=None, in_shape=None):
+    def forward(ctx, g, w, b=None, geo=None, in_shape=None, g_bl=None):
         ctx.geo = geo
         ctx.save_for_backward(g, w)
-        return _add_bias(conv_transpose_forward(g, w, geo, in_shape), b)
+        return _add_bias(conv_transpose_forward(g, w, geo, in_shape, g_bl), b)
 
     @staticmethod
     def backward(ctx, grad):
@@ -204,10 +220,10 @@ class ConvolutionWeight(Function):
     raw = True
 
     @staticmethod
-    def forward(ctx, x, g, geo=None, kernel=None, cols=None):
+    def forward(ctx, x, g, geo=None, kernel=None, cols=None, g_bl=None):
         ctx.geo, ctx.in_shape = geo, x.shape
         ctx.save_for_backward(x, g)
-        return conv_weight_forward(x, g, geo, kernel, cols)
+        return conv_weight_forward(x, g, geo, kernel, cols, g_bl)
 
     @staticmethod
     def backward(ctx, grad):
