@@ -41,7 +41,8 @@ def cases(red):
                        (randn(2, 3) * 2, randn(2, 3, seed=1))),
         'smooth_l1_loss': (lambda x, y: F.smooth_l1_loss(x, y, beta=0.6, reduction=red),
                            (randn(2, 3) * 2, randn(2, 3, seed=1))),
-        'kl_div': (lambda x, y: F.kl_div(x, y, reduction='batchmean' if red == 'mean' else red), (randn(2, 3), uniform(2, 3))),
+        'kl_div': (lambda x, y: F.kl_div(x, y, reduction='batchmean' if red == 'mean' else red),
+                   (randn(2, 3), uniform(2, 3))),
         'gaussian_nll': (lambda x, y, v: F.gaussian_nll_loss(x, y, v, reduction=red),
                          (randn(2, 3), randn(2, 3, seed=1), uniform(2, 1))),
     }

@@ -242,7 +242,10 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction='mean', wei
 
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction='mean', beta=1.0):
-    r"""Quadratic below ``beta``, linear above: :math:`0.5 d^2/\beta` if :math:`|d| < \beta` else :math:`|d| - 0.5\beta`."""
+    r"""Quadratic below ``beta``, linear above.
+
+    .. math:: \ell = 0.5 d^2 / \beta \text{ if } |d| < \beta \text{ else } |d| - 0.5 \beta, \quad d = x - y
+    """
     enum = _enum(size_average, reduce, reduction)
     if beta < 0:
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
@@ -253,7 +256,10 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction='mea
 
 
 def huber_loss(input, target, reduction='mean', delta=1.0, weight=None):
-    r"""Quadratic below ``delta``, linear above: :math:`0.5 d^2` if :math:`|d| < \delta` else :math:`\delta(|d| - 0.5\delta)`."""
+    r"""Quadratic below ``delta``, linear above.
+
+    .. math:: \ell = 0.5 d^2 \text{ if } |d| < \delta \text{ else } \delta (|d| - 0.5 \delta), \quad d = x - y
+    """
     enum = L.reduction_enum(reduction)
     if delta <= 0:
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
