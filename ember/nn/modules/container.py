@@ -265,7 +265,8 @@ class ModuleDict(Module):
 def _update(container, items, name):
     """``dict.update`` semantics with torch's error messages."""
     if not isinstance(items, abc.Iterable):
-        raise TypeError(f"{name.replace('Parameter', 'Parameters')}.update should be called with an iterable of key/value pairs, but got "
+        prefix = name.replace('Parameter', 'Parameters')  # torch's spelling in this message
+        raise TypeError(f"{prefix}.update should be called with an iterable of key/value pairs, but got "
                         f"{type(items).__name__}")
     if isinstance(items, (abc.Mapping, ModuleDict, ParameterDict)):
         pairs = items.items()
