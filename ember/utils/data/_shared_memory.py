@@ -12,6 +12,7 @@ import itertools
 import mmap
 import os
 import pickle
+import weakref
 
 import numpy as np
 
@@ -26,8 +27,19 @@ _counter = itertools.count()
 
 
 class _SharedMap(mmap.mmap):
-    """An mmap that remembers the shared memory file it maps."""
+    """An mmap that remembers the shared memory file it maps and whether its name was sent."""
     name = None
+    sent = None
+
+
+def _unlink_unsent(name, sent):
+    # A worker-side buffer freed without being sent (e.g. a collate_fn that sliced the batch):
+    # nobody else will ever open the file, so remove it now rather than at shutdown.
+    if not sent[0]:
+        try:
+            os.unlink(os.path.join(SHM_DIR, name))
+        except OSError:
+            pass
 
 
 def set_prefix(prefix):
@@ -44,7 +56,8 @@ def _create(nbytes):
         mm = _SharedMap(fd, nbytes)
     finally:
         os.close(fd)
-    mm.name = name
+    mm.name, mm.sent = name, [False]
+    weakref.finalize(mm, _unlink_unsent, name, mm.sent)
     return mm
 
 
@@ -57,8 +70,8 @@ def empty(shape, dtype):
     return np.frombuffer(_create(nbytes), dtype).reshape(shape)
 
 
-def _shared_name(arr):
-    """The shm file name when ``arr`` is exactly the whole of a shared map, else None."""
+def _shared_map(arr):
+    """The _SharedMap when ``arr`` is exactly the whole of one, else None."""
     root = arr
     while isinstance(root.base, np.ndarray):
         root = root.base
@@ -69,7 +82,7 @@ def _shared_name(arr):
         return None
     if arr.__array_interface__['data'][0] != root.__array_interface__['data'][0]:
         return None
-    return mm.name
+    return mm
 
 
 def attach(name, shape, dtype, requires_grad):
@@ -95,14 +108,15 @@ class _Pickler(pickle.Pickler):
         if type(obj) is not Tensor or type(obj._data) is not np.ndarray or obj.grad_fn is not None:
             return NotImplemented
         arr = obj._data
-        name = _shared_name(arr)
-        if name is None:
+        mm = _shared_map(arr)
+        if mm is None:
             if arr.nbytes < THRESHOLD:
                 return NotImplemented
             copy = empty(arr.shape, arr.dtype)
             copy[...] = arr
-            name = _shared_name(copy)
-        return attach, (name, arr.shape, arr.dtype.str, obj.requires_grad)
+            mm = _shared_map(copy)
+        mm.sent[0] = True  # from here on the main process owns (and unlinks) the file
+        return attach, (mm.name, arr.shape, arr.dtype.str, obj.requires_grad)
 
 
 def dumps(obj):

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import ember
-from ember.utils.data import DataLoader, Dataset, IterableDataset, get_worker_info
+from ember.utils.data import DataLoader, Dataset, IterableDataset, default_collate, get_worker_info
 
 pytestmark = pytest.mark.skipif(not hasattr(os, 'fork'), reason="worker tests use the fork start method")
 
@@ -244,3 +244,19 @@ def test_breaking_early_and_deleting_shut_workers_down():
     assert len(multiprocessing.active_children()) == 2
     del it
     assert multiprocessing.active_children() == []
+
+
+def test_buffers_a_collate_fn_drops_do_not_pile_up():
+    def sliced(batch):
+        return default_collate(batch)[:, :16]  # a view: sent as a copy, the full batch buffer is dropped
+
+    class Many(Big):
+        def __len__(self):
+            return 60
+
+    loader = DataLoader(Many(), batch_size=2, num_workers=1, collate_fn=sliced, timeout=20)
+    most = 0
+    for i, batch in enumerate(loader):
+        assert batch[0, 0, 0].item() == 2 * i and tuple(batch.shape) == (2, 16, 32)
+        most = max(most, len(_shm_files()))
+    assert most <= 4  # only what is in flight (prefetch_factor * num_workers), not one file per batch
