@@ -97,7 +97,7 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
                 k, m = (int(v) for v in np.argwhere(bad)[0])
                 return _fail(
                     f"Jacobian mismatch for output {j} with respect to input {i}: at input element {k}, "
-                    f"output element {m}, analytical {ana[k, m]!r} vs numerical {num[k, m]!r} "
+                    f"output element {m}, analytical {float(ana[k, m])!r} vs numerical {float(num[k, m])!r} "
                     f"({int(bad.sum())} of {bad.size} entries differ).\n"
                     f"numerical:{_short(num)}\nanalytical:{_short(ana)}", raise_exception)
     return True
