@@ -1,10 +1,9 @@
 """Recurrent layers: RNN, LSTM, GRU and their single-step Cell forms.
 
-Each time step is one GEMM of the hidden state with all gates' weights;
-the input projections of all time steps are computed before the loop in
-one GEMM. The loop over time is inherent to recurrence. Gate order and
-equations are torch's (LSTM: i, f, g, o; GRU: r, z, n with
-``n = tanh(W_in x + b_in + r * (W_hn h + b_hn))``).
+The input projections of all time steps are one GEMM before the loop; each
+step is then one GEMM of the hidden state with all gates' weights (the cell
+arithmetic lives in ``nn/_functional/rnn.py``). The loop over time is
+inherent to recurrence. Inputs may be padded tensors or ``PackedSequence``.
 """
 import math
 import numbers
@@ -14,44 +13,14 @@ from ... import creation
 from ...ops.joining import cat, stack
 from .. import functional as F
 from .. import init
+from .._functional.rnn import collect, gru_step, lstm_step, rnn_step, run_direction
 from ..module import Module
 from ..parameter import Parameter
+from ..utils.rnn import PackedSequence
 
 __all__ = ('RNNBase', 'RNN', 'LSTM', 'GRU', 'RNNCellBase', 'RNNCell', 'LSTMCell', 'GRUCell')
 
 _GATES = {'RNN_TANH': 1, 'RNN_RELU': 1, 'LSTM': 4, 'GRU': 3}
-
-
-# ---- one time step, shared by the layers and the cells ----------------------------------------------
-# ``gi`` is the input projection ``x @ W_ih.T + b_ih`` of this step. F.linear is one 2-D GEMM,
-# where a 3-D ``matmul`` with a transposed weight would miss BLAS.
-
-def _rnn_step(gi, h, w_hh, b_hh, relu):
-    """Elman step: ``act(gi + h @ W_hh.T + b_hh)``."""
-    pre = gi + F.linear(h, w_hh, b_hh)
-    return pre.relu() if relu else pre.tanh()
-
-
-def _lstm_step(gi, h, c, w_hh, b_hh, w_hr=None):
-    """LSTM step: gates i, f, g, o from one GEMM; returns the new ``(h, c)``."""
-    gates = gi + F.linear(h, w_hh, b_hh)
-    i, f, g, o = gates.chunk(4, -1)  # one node whose backward is one cat, not four zero-padded slices
-    c = f.sigmoid() * c + i.sigmoid() * g.tanh()
-    h = o.sigmoid() * c.tanh()
-    if w_hr is not None:  # LSTM with projections: h is projected down to proj_size
-        h = F.linear(h, w_hr)
-    return h, c
-
-
-def _gru_step(gi, h, w_hh, b_hh):
-    """GRU step: r and z gate both inputs; the reset gate scales the hidden part of n only."""
-    gh = F.linear(h, w_hh, b_hh)
-    n = h.shape[-1]
-    gi_rz, gi_n = gi.split([2 * n, n], -1)
-    gh_rz, gh_n = gh.split([2 * n, n], -1)
-    r, z = (gi_rz + gh_rz).sigmoid().chunk(2, -1)
-    cand = (gi_n + r * gh_n).tanh()
-    return cand + z * (h - cand)  # == (1 - z) * cand + z * h
 
 
 def _check_positive_int(name, value):
@@ -59,10 +28,6 @@ def _check_positive_int(name, value):
         raise TypeError(f"{name} should be of type int, got: {type(value).__name__}")
     if value <= 0:
         raise ValueError(f"{name} must be greater than zero")
-
-
-def _dims(t):
-    return f"{t.dim()}-D"
 
 
 class RNNBase(Module):
@@ -140,8 +105,13 @@ class RNNBase(Module):
 
     # ---- forward ------------------------------------------------------------------------------------
     def _prepare(self, input, name, dim_word):
-        """Check the input; return it as (L, N, H_in) and whether it was unbatched."""
-        if input.dim() not in (2, 3):
+        """Check the input; return it as (L, N, H_in) or packed rows, with the batch layout."""
+        packed = input if isinstance(input, PackedSequence) else None
+        if packed is not None:
+            input, batch_sizes = packed.data, [int(b) for b in packed.batch_sizes.tolist()]
+            if input.dim() != 2:
+                raise RuntimeError(f"input must have 2 dimensions, got {input.dim()}")
+        elif input.dim() not in (2, 3):
             raise ValueError(f"{name}: Expected input to be 2D or 3D, got {input.dim()}D{dim_word} instead")
         if input.shape[-1] != self.input_size:
             raise RuntimeError(f"input.size(-1) must be equal to input_size. Expected {self.input_size}, "
@@ -150,6 +120,8 @@ class RNNBase(Module):
         if input.dtype != w.dtype:
             raise ValueError(f"{name} input dtype ({input.dtype}) does not match weight dtype ({w.dtype}). Convert "
                              f"input: input.to({w.dtype}), or convert model: model.to({input.dtype})")
+        if packed is not None:
+            return input, batch_sizes, batch_sizes[0], False, packed
         unbatched = input.dim() == 2
         if unbatched:
             input = input.unsqueeze(1)
@@ -157,21 +129,52 @@ class RNNBase(Module):
             input = input.transpose(0, 1)
         if input.shape[0] == 0:
             raise RuntimeError("Expected sequence length to be larger than 0 in RNN")
-        return input, unbatched
+        return input, None, input.shape[1], unbatched, None
 
-    def _state_shape(self, batch, size):
-        return (self.num_layers * (2 if self.bidirectional else 1), batch, size)
+    def _initial_states(self, hx, sizes, batch, unbatched, packed, like):
+        """The initial states as (D*layers, N, size) tensors: zeros, or ``hx`` checked and reordered."""
+        num = self.num_layers * (2 if self.bidirectional else 1)
+        shapes = [(num, batch, size) for size in sizes]
+        if hx is None:
+            return [creation.zeros(*shape, dtype=like.dtype, device=like.device) for shape in shapes]
+        states = list(hx) if len(sizes) > 1 else [hx]
+        want = 2 if unbatched else 3
+        if any(h.dim() != want for h in states):
+            kind = "unbatched 2-D" if unbatched else "batched 3-D"
+            if len(sizes) > 1:
+                got = ', '.join(f"{h.dim()}-D" for h in states)
+                raise RuntimeError(f"For {kind} input, hx and cx should also be {kind[-3:]} but got ({got}) tensors")
+            raise RuntimeError(f"For {kind} input, hx should also be {kind[-3:]} but got {states[0].dim()}-D tensor")
+        if unbatched:
+            states = [h.unsqueeze(1) for h in states]
+        if packed is not None and packed.sorted_indices is not None:
+            states = [h.index_select(1, packed.sorted_indices) for h in states]
+        for i, (h, shape) in enumerate(zip(states, shapes)):
+            if tuple(h.shape) != shape:
+                what = f"hidden[{i}] size" if len(sizes) > 1 else "hidden size"
+                raise RuntimeError(f"Expected {what} {shape}, got {list(h.shape)}")
+        return states
 
-    def _check_hidden(self, hx, shape, msg="Expected hidden size {}, got {}"):
-        if tuple(hx.shape) != shape:
-            raise RuntimeError(msg.format(shape, list(hx.shape)))
+    def _forward(self, input, hx, name, dim_word, sizes, step):
+        """The whole forward: checks, every layer and direction, outputs in the input's layout."""
+        x, batch_sizes, batch, unbatched, packed = self._prepare(input, name, dim_word)
+        states = self._initial_states(hx, sizes, batch, unbatched, packed, x)
+        out, finals = self._run(x, states, batch_sizes, step)
+        if packed is not None:
+            if packed.unsorted_indices is not None:
+                finals = [f.index_select(1, packed.unsorted_indices) for f in finals]
+            out = PackedSequence(out, packed.batch_sizes, packed.sorted_indices, packed.unsorted_indices)
+        elif unbatched:
+            out, finals = out.squeeze(1), [f.squeeze(1) for f in finals]
+        elif self.batch_first:
+            out = out.transpose(0, 1)
+        return out, (tuple(finals) if len(finals) > 1 else finals[0])
 
-    def _run(self, x, states, step):
-        """Run every layer and direction over ``x`` (L, N, H_in).
+    def _run(self, x, states, batch_sizes, step):
+        """Run every layer and direction over ``x`` ((L, N, H_in), or packed rows with ``batch_sizes``).
 
-        ``states`` is a tuple of (D*layers, N, *) tensors (h, or h and c);
-        ``step(gi_t, state_tuple, w_hh, b_hh, w_hr)`` returns the new state
-        tuple, whose first entry is the step's output. Returns the output and
+        ``step(gi_t, states, weights)`` returns the new state tuple, whose first
+        entry is the step's output. Returns the output (in x's layout) and
         the final states stacked as (D*layers, N, *).
         """
         num_dir = 2 if self.bidirectional else 1
@@ -183,50 +186,29 @@ class RNNBase(Module):
             for d in range(num_dir):
                 k = layer * num_dir + d
                 weights = [getattr(self, n) for n in self._flat_weights_names[k * per:(k + 1) * per]]
-                out, last = self._run_direction(x, tuple(s[k] for s in states), weights, step, reverse=d == 1)
-                outs.append(out)
+                gi, weights = self._input_projection(x, weights, batch_sizes)
+                steps, last = run_direction(gi, batch_sizes, tuple(s[k] for s in states),
+                                            lambda g, st: step(g, st, *weights), reverse=d == 1)
+                outs.append(collect(steps, batch_sizes is not None))
                 for f, s in zip(finals, last):
                     f.append(s)
-            x = outs[0] if num_dir == 1 else cat(outs, 2)
+            x = outs[0] if num_dir == 1 else cat(outs, -1)
             if self.dropout and self.training and layer < self.num_layers - 1:
                 x = F.dropout(x, self.dropout, training=True)
-        return x, tuple(stack(f, 0) for f in finals)
+        return x, [stack(f, 0) for f in finals]
 
-    def _run_direction(self, x, state, weights, step, reverse):
-        """One layer in one direction: the input GEMM for all steps, then one hidden GEMM per step."""
+    def _input_projection(self, x, weights, batch_sizes):
+        """All steps' ``x @ W_ih.T + b`` in one GEMM, split per step; and the weights each step needs."""
         w_ih, w_hh = weights[0], weights[1]
         b_ih, b_hh = (weights[2], weights[3]) if self.bias else (None, None)
         w_hr = weights[-1] if self.proj_size else None
         if b_ih is not None and self.mode != 'GRU':
             # GRU keeps b_hh apart (it sits inside r * (...)); the others fold it into the input GEMM.
             b_ih, b_hh = b_ih + b_hh, None
-        gi = F.linear(x, w_ih, b_ih).unbind(0)  # one node for all steps (indexing gi[t] would pad each grad)
-        steps = range(len(gi) - 1, -1, -1) if reverse else range(len(gi))
-        outs = [None] * len(gi)
-        for t in steps:
-            state = step(gi[t], state, w_hh, b_hh, w_hr)
-            outs[t] = state[0]
-        return stack(outs, 0), state
-
-    def _forward_h(self, input, hx, name, dim_word, step):
-        """Forward of the single-state layers (RNN, GRU): ``step(gi, h, W_hh, b_hh)`` is the cell."""
-        x, unbatched = self._prepare(input, name, dim_word)
-        shape = self._state_shape(x.shape[1], self.hidden_size)
-        if hx is None:
-            hx = creation.zeros(*shape, dtype=x.dtype, device=x.device)
-        else:
-            if hx.dim() != (2 if unbatched else 3):
-                kind = "unbatched 2-D" if unbatched else "batched 3-D"
-                raise RuntimeError(f"For {kind} input, hx should also be {kind[-3:]} but got {_dims(hx)} tensor")
-            hx = hx.unsqueeze(1) if unbatched else hx
-            self._check_hidden(hx, shape)
-        out, (h_n,) = self._run(x, (hx,), lambda gi, s, w, b, _: (step(gi, s[0], w, b),))
-        return self._finish(out, unbatched), (h_n.squeeze(1) if unbatched else h_n)
-
-    def _finish(self, output, unbatched):
-        if unbatched:
-            return output.squeeze(1)
-        return output.transpose(0, 1) if self.batch_first else output
+        gi = F.linear(x, w_ih, b_ih)
+        # one node for all steps (indexing gi[t] would zero-pad each step's gradient)
+        gi = gi.split(batch_sizes, 0) if batch_sizes is not None else gi.unbind(0)
+        return gi, (w_hh, b_hh, w_hr)
 
 
 class RNN(RNNBase):
@@ -237,8 +219,9 @@ class RNN(RNNBase):
         dropout=0.0, bidirectional=False.
 
     Shape:
-        input ``(L, N, H_in)`` (``(N, L, H_in)`` if batch_first, or unbatched ``(L, H_in)``), h_0
-        ``(D*num_layers, N, H_out)``; returns ``(output, h_n)`` with output ``(L, N, D*H_out)``.
+        input ``(L, N, H_in)`` (``(N, L, H_in)`` if batch_first, unbatched ``(L, H_in)``, or a
+        ``PackedSequence``), h_0 ``(D*num_layers, N, H_out)``; returns ``(output, h_n)`` with output
+        ``(L, N, D*H_out)`` (a ``PackedSequence`` for packed input) and h_n each sequence's last state.
     """
 
     def __init__(self, *args, **kwargs):
@@ -257,7 +240,8 @@ class RNN(RNNBase):
     def forward(self, input, hx=None):
         """Run the sequence; returns ``(output, h_n)``."""
         relu = self.nonlinearity == 'relu'
-        return self._forward_h(input, hx, 'RNN', ' tensor', lambda gi, h, w, b: _rnn_step(gi, h, w, b, relu))
+        return self._forward(input, hx, 'RNN', ' tensor', [self.hidden_size],
+                             lambda gi, s, w, b, _: (rnn_step(gi, s[0], w, b, relu),))
 
 
 class LSTM(RNNBase):
@@ -274,27 +258,8 @@ class LSTM(RNNBase):
 
     def forward(self, input, hx=None):
         """Run the sequence; returns ``(output, (h_n, c_n))``."""
-        x, unbatched = self._prepare(input, 'LSTM', '')
-        h_shape = self._state_shape(x.shape[1], self.proj_size or self.hidden_size)
-        c_shape = self._state_shape(x.shape[1], self.hidden_size)
-        if hx is None:
-            h0 = creation.zeros(*h_shape, dtype=x.dtype, device=x.device)
-            c0 = creation.zeros(*c_shape, dtype=x.dtype, device=x.device)
-        else:
-            h0, c0 = hx
-            want = 2 if unbatched else 3
-            if h0.dim() != want or c0.dim() != want:
-                kind = "unbatched 2-D" if unbatched else "batched 3-D"
-                raise RuntimeError(f"For {kind} input, hx and cx should also be {kind[-3:]} but got "
-                                   f"({_dims(h0)}, {_dims(c0)}) tensors")
-            if unbatched:
-                h0, c0 = h0.unsqueeze(1), c0.unsqueeze(1)
-            self._check_hidden(h0, h_shape, "Expected hidden[0] size {}, got {}")
-            self._check_hidden(c0, c_shape, "Expected hidden[1] size {}, got {}")
-        out, (h_n, c_n) = self._run(x, (h0, c0), lambda gi, s, w, b, hr: _lstm_step(gi, s[0], s[1], w, b, hr))
-        if unbatched:
-            h_n, c_n = h_n.squeeze(1), c_n.squeeze(1)
-        return self._finish(out, unbatched), (h_n, c_n)
+        return self._forward(input, hx, 'LSTM', '', [self.proj_size or self.hidden_size, self.hidden_size],
+                             lambda gi, s, w, b, hr: lstm_step(gi, s[0], s[1], w, b, hr))
 
 
 class GRU(RNNBase):
@@ -310,7 +275,8 @@ class GRU(RNNBase):
 
     def forward(self, input, hx=None):
         """Run the sequence; returns ``(output, h_n)``."""
-        return self._forward_h(input, hx, 'GRU', '', _gru_step)
+        return self._forward(input, hx, 'GRU', '', [self.hidden_size],
+                             lambda gi, s, w, b, _: (gru_step(gi, s[0], w, b),))
 
 
 class RNNCellBase(Module):
@@ -385,7 +351,7 @@ class RNNCell(RNNCellBase):
         if self.nonlinearity not in ('tanh', 'relu'):
             raise RuntimeError(f"Unknown nonlinearity: {self.nonlinearity}")
         gi, (h,), unbatched = self._prepare(input, (hx,))
-        h = _rnn_step(gi, h, self.weight_hh, self.bias_hh, self.nonlinearity == 'relu')
+        h = rnn_step(gi, h, self.weight_hh, self.bias_hh, self.nonlinearity == 'relu')
         return h.squeeze(0) if unbatched else h
 
 
@@ -402,7 +368,7 @@ class LSTMCell(RNNCellBase):
     def forward(self, input, hx=None):
         """The next ``(h, c)``."""
         gi, (h, c), unbatched = self._prepare(input, (None, None) if hx is None else tuple(hx))
-        h, c = _lstm_step(gi, h, c, self.weight_hh, self.bias_hh)
+        h, c = lstm_step(gi, h, c, self.weight_hh, self.bias_hh)
         return (h.squeeze(0), c.squeeze(0)) if unbatched else (h, c)
 
 
@@ -419,5 +385,5 @@ class GRUCell(RNNCellBase):
     def forward(self, input, hx=None):
         """The next hidden state."""
         gi, (h,), unbatched = self._prepare(input, (hx,))
-        h = _gru_step(gi, h, self.weight_hh, self.bias_hh)
+        h = gru_step(gi, h, self.weight_hh, self.bias_hh)
         return h.squeeze(0) if unbatched else h
