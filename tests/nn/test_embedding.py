@@ -111,3 +111,13 @@ def test_embedding_bag_per_sample_weights_and_padding():
     psw = randn(*IDX.shape, seed=4)
     for a, b in zip(_run(e, ember, IDX, None, psw), _run(t, torch, IDX, None, psw)):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_gradcheck_embedding_weight():
+    from ember.autograd import gradcheck, gradgradcheck
+    w = ember.tensor(np.random.default_rng(0).standard_normal((6, 3)), requires_grad=True)
+    idx = ember.tensor(IDX % 6)
+    # (padding_idx and scale_grad_by_freq change the gradient on purpose, so only the plain lookup is checked)
+    fn = lambda w: ember.nn.functional.embedding(idx, w)  # noqa: E731
+    assert gradcheck(fn, (w,))
+    assert gradgradcheck(fn, (w,))

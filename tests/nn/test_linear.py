@@ -119,3 +119,13 @@ def test_bilinear_init_bounds():
     bound = 1 / math.sqrt(16)
     assert np.abs(bil.weight.detach().numpy()).max() <= bound
     assert np.abs(bil.bias.detach().numpy()).max() <= bound
+
+
+def test_gradcheck_linear_and_bilinear():
+    from ember.autograd import gradcheck, gradgradcheck
+    rng = np.random.default_rng(0)
+    x, w, b = (ember.tensor(rng.standard_normal(s), requires_grad=True) for s in ((2, 3, 4), (5, 4), (5,)))
+    assert gradcheck(ember.nn.functional.linear, (x, w, b))
+    assert gradgradcheck(ember.nn.functional.linear, (x, w, b))
+    x2, wb = (ember.tensor(rng.standard_normal(s), requires_grad=True) for s in ((2, 3, 2), (5, 4, 2)))
+    assert gradcheck(ember.nn.functional.bilinear, (x, x2, wb, b))
