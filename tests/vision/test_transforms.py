@@ -98,7 +98,7 @@ def test_resize_shorter_edge_and_exact_size():
     assert T.Resize(4)(tall).size == (4, 8)  # int(4 * 21 / 10) = 8
     out = T.Resize((7, 3), interpolation=T.InterpolationMode.NEAREST)(img)
     assert np.array_equal(arr(out), arr(img.resize((3, 7), Image.Resampling.NEAREST)))
-    assert T.Resize(10)(img) is img
+    assert np.array_equal(arr(T.Resize(10)(img)), arr(img))
     assert T.Resize(5, max_size=8)(img).size == (8, 4)
     with pytest.raises(TypeError):
         T.Resize('big')

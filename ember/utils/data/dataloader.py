@@ -40,6 +40,7 @@ class DataLoader:
         generator: an ``ember.Generator`` for the shuffle order and the workers' base seed.
         prefetch_factor: batches each worker loads ahead (default 2 with workers).
         persistent_workers: keep the workers alive between epochs.
+        pin_memory_device, in_order: accepted for compatibility; batches always come in sampler order.
 
     Example::
 

@@ -31,9 +31,12 @@ def _exit_cause(exitcode):
     """'killed by signal SIGKILL' or 'exit code 1', for the dead-worker error."""
     if exitcode is not None and exitcode < 0:
         try:
-            return f"killed by signal {signal.Signals(-exitcode).name}"
+            name = signal.Signals(-exitcode).name
         except ValueError:
             return f"killed by signal {-exitcode}"
+        if name == 'SIGBUS':  # writing a batch into a full /dev/shm faults instead of raising
+            return "killed by signal SIGBUS: shared memory (/dev/shm) may be too small for the batches"
+        return f"killed by signal {name}"
     return f"exit code {exitcode}"
 
 

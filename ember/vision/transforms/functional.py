@@ -183,8 +183,6 @@ def resize(img, size, interpolation=InterpolationMode.BILINEAR, max_size=None, a
     if not (isinstance(size, int) or isinstance(size, (list, tuple)) and len(size) in (1, 2)):
         raise TypeError(f"Size should be int or sequence of length 1 or 2. Got {size!r}")
     h, w = _output_size(img.height, img.width, size, max_size)
-    if (h, w) == (img.height, img.width):
-        return img
     return img.resize((w, h), _pil_filter(interpolation))
 
 
