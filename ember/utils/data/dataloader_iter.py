@@ -141,7 +141,7 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
                 idx, _ = self._get_data()
                 if isinstance(idx, _ResumeIteration):
                     remaining -= 1
-        for _ in range(self._prefetch_factor * self._num_workers):
+        for _ in range(max(self._prefetch_factor * self._num_workers, 1)):  # prefetch_factor=0: one at a time
             self._try_put_index()
 
     def _try_put_index(self):
