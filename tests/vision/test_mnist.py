@@ -176,3 +176,10 @@ def test_full_mnist_from_env():
     assert len(train) == 60000 and len(test) == 10000
     assert train[0][1] == 5 and test[0][1] == 7
     assert train.data.shape == (60000, 28, 28)
+
+
+def test_non_byte_images_rejected(tmp_path):
+    make_split(str(tmp_path))
+    write(str(tmp_path / 'train-images-idx3-ubyte'), idx_bytes(np.zeros((5, 28, 28), '>f4'), type_code=0x0D))
+    with pytest.raises(RuntimeError, match=r"train-images-idx3-ubyte\.gz: expected uint8 images"):
+        MNIST(str(tmp_path))

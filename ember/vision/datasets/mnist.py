@@ -105,10 +105,12 @@ class MNIST(VisionDataset):
         labels_path = self._find(f'{prefix}-labels-idx1-ubyte')
         images = read_idx(images_path, expected_ndim=3)
         labels = read_idx(labels_path, expected_ndim=1)
+        if images.dtype != np.uint8:
+            raise RuntimeError(f"{images_path}: expected uint8 images (IDX type 0x08), got {images.dtype}")
         if len(images) != len(labels):
             raise RuntimeError(f"{type(self).__name__}: {images_path} holds {len(images)} images but {labels_path} "
                                f"holds {len(labels)} labels")
-        self.data = ember.from_numpy(np.ascontiguousarray(images, dtype=np.uint8))
+        self.data = ember.from_numpy(np.ascontiguousarray(images))
         self.targets = ember.from_numpy(labels.astype(np.int64))
 
     @property
@@ -119,23 +121,27 @@ class MNIST(VisionDataset):
     def _search_dirs(self):
         return [self.raw_folder, self.root]
 
+    @staticmethod
+    def _path(directory, stem):
+        """``directory/stem.gz`` or ``directory/stem``, whichever exists, else None."""
+        for name in (stem + '.gz', stem):
+            if os.path.isfile(os.path.join(directory, name)):
+                return os.path.join(directory, name)
+        return None
+
     def _find(self, stem):
         """The path of ``stem`` or ``stem.gz`` in the search directories, else a RuntimeError saying where."""
         for d in self._search_dirs():
-            for name in (stem + '.gz', stem):
-                path = os.path.join(d, name)
-                if os.path.isfile(path):
-                    return path
+            path = self._path(d, stem)
+            if path is not None:
+                return path
         raise RuntimeError(f"Dataset not found: no {stem}[.gz] in {' or '.join(self._search_dirs())}. "
                            f"Use download=True to fetch it, or copy the four IDX files there "
                            f"(ember.vision.datasets.bundled_mnist_root() has a small MNIST subset).")
 
-    def _present(self, directory, stem):
-        return any(os.path.isfile(os.path.join(directory, name)) for name in (stem, stem + '.gz'))
-
     def _check_exists(self):
         stems = [name[:-len('.gz')] for name, _ in self.resources]
-        return any(all(self._present(d, s) for s in stems) for d in self._search_dirs())
+        return any(all(self._path(d, s) is not None for s in stems) for d in self._search_dirs())
 
     def download(self):
         """Fetch the missing files from the mirrors into ``raw_folder`` (MD5-checked, no partial files)."""
@@ -143,7 +149,7 @@ class MNIST(VisionDataset):
             return
         os.makedirs(self.raw_folder, exist_ok=True)
         for filename, md5 in self.resources:
-            if self._present(self.raw_folder, filename[:-len('.gz')]):
+            if self._path(self.raw_folder, filename[:-len('.gz')]) is not None:
                 continue
             errors = []
             for mirror in self.mirrors:
