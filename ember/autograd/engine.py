@@ -118,12 +118,19 @@ def _run_node(node, grads, create_graph):
     return out
 
 
-def _accumulate(leaf, g, create_graph, owned):
-    """Add ``g`` into ``leaf.grad`` as torch's AccumulateGrad does."""
-    for hook in leaf._hooks or ():
+def _leaf_hooks(leaf, g):
+    """Run the hooks registered on a leaf; a returned tensor replaces the gradient."""
+    for hook in leaf._hooks:
         new = hook(g)
         if new is not None:
             g = new
+    return g
+
+
+def _accumulate(leaf, g, create_graph, owned, hooks=True):
+    """Add ``g`` into ``leaf.grad`` as torch's AccumulateGrad does."""
+    if hooks and leaf._hooks:
+        g = _leaf_hooks(leaf, g)
     if leaf.grad is None:
         if create_graph:
             leaf.grad = g
@@ -162,8 +169,10 @@ def _execute_nodes(roots, retain_graph, create_graph, targets):
     if targets is not None:
         target_nodes = {n for n, _ in targets}
         needed = set()
+        # A node runs only when its inputs lead to a target; a target's own node is not run (its
+        # gradient is captured on the way in), so a non-leaf target keeps the graph below it intact.
         for node in reversed(order):
-            if node in target_nodes or any(n in needed for n, _ in node.next_functions if n is not None):
+            if any(n in needed or n in target_nodes for n, _ in node.next_functions if n is not None):
                 needed.add(node)
     captured = {edge: None for edge in targets or ()}
     buffers = {}
@@ -178,6 +187,8 @@ def _execute_nodes(roots, retain_graph, create_graph, targets):
         if node._pre_hooks or node._retained:
             _run_tensor_hooks(node, grads, owned)
         if targets is not None:
+            if type(node) is AccumulateGrad and node.variable._hooks:
+                grads[0] = _leaf_hooks(node.variable, grads[0])
             for nr, g in enumerate(grads):
                 if (node, nr) in captured:
                     captured[(node, nr)] = g if captured[(node, nr)] is None else captured[(node, nr)] + g
@@ -253,7 +264,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     for t, e in zip(inputs, edges):
         if captured[e] is not None:
             if t.grad_fn is None:
-                _accumulate(t, captured[e], create_graph, owned)
+                _accumulate(t, captured[e], create_graph, owned, hooks=False)  # hooks ran on capture
             elif not t._retains_grad:  # a retained non-leaf already received it from its retain_grad hook
                 g = captured[e] if create_graph else captured[e].detach()
                 t.grad = g if t.grad is None else t.grad + g

@@ -259,3 +259,28 @@ def test_multi_output_with_unused_output():
     values, indices = x.max(1)
     values.sum().backward()
     np.testing.assert_allclose(x.grad.numpy(), [[1., 0.], [0., 1.]])
+
+
+@requires_torch
+def test_autograd_grad_runs_tensor_hooks_and_keeps_graph_below_non_leaf_targets():
+    def fn(x):
+        lib = ember if isinstance(x, ember.Tensor) else torch
+        x = x * 1
+        x.register_hook(lambda g: g * 10)
+        y = x * 3
+        y.register_hook(lambda g: g * 2)
+        out = (y * y).sum()
+        gy, = lib.autograd.grad(out, y, retain_graph=False)
+        # y's own node did not run, so the graph from y down to x is still usable
+        gx, = lib.autograd.grad((y * 2).sum(), x)
+        return gy, gx
+    compare(fn, np.array([1., 2.], dtype=np.float32))
+
+
+def test_leaf_hook_applies_to_autograd_grad():
+    x = leaf(1., 2.)
+    x.register_hook(lambda g: g * 10)
+    g, = ember.autograd.grad((x * 2).sum(), x)
+    np.testing.assert_allclose(g.numpy(), [20., 20.])
+    (x * 2).sum().backward(inputs=[x])
+    np.testing.assert_allclose(x.grad.numpy(), [20., 20.])
