@@ -162,3 +162,17 @@ def test_gradcheck_piecewise_in_float64():
     Fn = ember.nn.functional
     for fn in (Fn.elu, Fn.softplus, Fn.logsigmoid, Fn.hardswish, lambda t: Fn.leaky_relu(t, 0.3), Fn.gelu):
         assert gradcheck(fn, (x,))
+
+
+@requires_torch
+def test_bad_arguments_raise_like_torch():
+    x = _x()
+    compare_raises(lambda t: F(t).hardtanh(t, 2.0, 1.0), x)
+    compare_raises(lambda t: F(t).celu(t, 0.0), x)
+    for name in ('relu', 'elu', 'hardtanh', 'leaky_relu'):
+        with pytest.raises(RuntimeError, match='leaf Variable that requires grad'):
+            getattr(ember.nn.functional, name)(ember.ones(2, requires_grad=True), inplace=True)
+    with pytest.raises(AssertionError, match='must be greater than min_val'):
+        ember.nn.Hardtanh(2.0, 1.0)
+    with pytest.warns(UserWarning, match='Implicit dimension choice for softmin'):
+        ember.nn.functional.softmin(ember.ones(3))

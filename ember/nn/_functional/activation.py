@@ -5,6 +5,8 @@ with ``f'`` written in Tensor ops, so double backward works and the
 gradient at the kinks is the one torch defines. Smooth ones (gelu, silu,
 mish...) are compositions of differentiable ops.
 """
+import warnings
+
 import numpy as np
 
 from ... import ops
@@ -112,7 +114,7 @@ def relu_(input):
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     """Clamp to ``[min_val, max_val]`` (gradient zero outside and at the bounds)."""
     if min_val > max_val:
-        raise ValueError(f"hardtanh: min_val ({min_val}) cannot be greater than max_val ({max_val})")
+        raise ValueError("min_val cannot be greater than max_val")
     return _run(Hardtanh, input, inplace, lo=min_val, hi=max_val)
 
 
@@ -179,7 +181,7 @@ def selu_(input):
 def celu(input, alpha=1.0, inplace=False):
     """``max(0, x) + min(0, alpha * (exp(x / alpha) - 1))``."""
     if alpha == 0:
-        raise RuntimeError("ZeroDivisionError")
+        raise RuntimeError("ZeroDivisionError: alpha cannot be 0 for CELU")
     if inplace:
         return apply_inplace(input, lambda t: celu(t, alpha))
     return Elu.apply(input / alpha, alpha=1.0, scale=alpha) if alpha != 1 else Elu.apply(input, alpha=1.0, scale=1.0)
@@ -256,6 +258,10 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
 
 def softmin(input, dim=None, _stacklevel=3, dtype=None):
     """``softmax(-x)`` along ``dim``."""
+    if dim is None:
+        warnings.warn("Implicit dimension choice for softmin has been deprecated. Change the call to include "
+                      "dim=X as an argument.", stacklevel=_stacklevel)
+        dim = 0 if input.ndim in (0, 1, 3) else 1
     if dtype is not None:
         input = input.to(dtype)
     return ops.activation.softmax(-input, dim)
