@@ -95,6 +95,7 @@ class Module:
         setattr_(self, '_forward_hooks', OrderedDict())
         setattr_(self, '_forward_hooks_with_kwargs', set())
         setattr_(self, '_backward_hooks', OrderedDict())
+        setattr_(self, '_backward_pre_hooks', OrderedDict())
         setattr_(self, '_load_state_dict_post_hooks', OrderedDict())
         setattr_(self, '_state_dict_hooks', OrderedDict())
 
@@ -422,7 +423,7 @@ class Module:
 
     # ---- calling ------------------------------------------------------------
     def __call__(self, *args, **kwargs):
-        if not (self._forward_pre_hooks or self._forward_hooks or self._backward_hooks):
+        if not (self._forward_pre_hooks or self._forward_hooks or self._backward_hooks or self._backward_pre_hooks):
             return self.forward(*args, **kwargs)
         for hook_id, hook in list(self._forward_pre_hooks.items()):
             if hook_id in self._forward_pre_hooks_with_kwargs:
@@ -436,7 +437,9 @@ class Module:
                 result = hook(self, args)
                 if result is not None:
                     args = result if isinstance(result, tuple) else (result,)
-        backward_hook = BackwardHook(self, self._backward_hooks) if self._backward_hooks else None
+        backward_hook = None
+        if self._backward_hooks or self._backward_pre_hooks:
+            backward_hook = BackwardHook(self, self._backward_hooks, self._backward_pre_hooks)
         if backward_hook is not None:
             args = backward_hook.setup_input_hook(args)
         result = self.forward(*args, **kwargs)
@@ -482,6 +485,17 @@ class Module:
         self._backward_hooks[handle.id] = hook
         if prepend:
             self._backward_hooks.move_to_end(handle.id, last=False)
+        return handle
+
+    def register_full_backward_pre_hook(self, hook, prepend=False):
+        """Call ``hook(module, grad_output)`` when the gradients of the module's outputs are known.
+
+        A returned tuple replaces ``grad_output``.
+        """
+        handle = RemovableHandle(self._backward_pre_hooks)
+        self._backward_pre_hooks[handle.id] = hook
+        if prepend:
+            self._backward_pre_hooks.move_to_end(handle.id, last=False)
         return handle
 
     def register_load_state_dict_post_hook(self, hook):

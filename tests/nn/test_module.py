@@ -321,3 +321,18 @@ def test_repr_of_nested_modules_matches_torch():
             ('inner', lib.nn.Sequential(lib.nn.Dropout(0.1), lib.nn.Linear(8, 2, bias=False))),
             ('flat', lib.nn.Flatten())]))
         assert repr(build(lib_a)) == repr(build(lib_b))
+
+
+@requires_torch
+def test_full_backward_pre_hook_replaces_grad_output_like_torch():
+    results = []
+    for lib in (ember, torch):
+        lin = lib.nn.Linear(3, 2)
+        seen = []
+        lin.register_full_backward_pre_hook(lambda m, grad_output: (grad_output[0] * 3,))
+        handle = lin.register_full_backward_hook(lambda m, gi, go: seen.append(go[0].sum().item()))
+        lin(lib.ones(4, 3, requires_grad=True)).sum().backward()
+        handle.remove()
+        lin(lib.ones(4, 3, requires_grad=True)).sum().backward()
+        results.append((seen, lin.bias.grad.numpy().tolist()))
+    assert results[0] == results[1]

@@ -43,13 +43,15 @@ class BackwardHook:
     """Calls ``hook(module, grad_input, grad_output)`` for one forward call of a module.
 
     The inputs and outputs pass through ``_HookBoundary`` nodes: the output
-    node records ``grad_output``; the input node receives all input
+    node runs the pre-hooks (``hook(module, grad_output)``, which may replace
+    it) and records ``grad_output``; the input node receives all input
     gradients at once, runs the hooks, and passes on what they return.
     """
 
-    def __init__(self, module, hooks):
+    def __init__(self, module, hooks, pre_hooks=None):
         self.module = module
         self.hooks = hooks
+        self.pre_hooks = pre_hooks or {}
         self.grad_output = None
         self.n_inputs = 0
         self.input_index = ()
@@ -82,7 +84,16 @@ class BackwardHook:
         return outs[0] if single else tuple(outs)
 
     def _on_output_grads(self, grads):
-        self.grad_output = tuple(grads)
+        grads = tuple(grads)
+        for hook in list(self.pre_hooks.values()):
+            result = hook(self.module, grads)
+            if result is not None:
+                result = tuple(result) if isinstance(result, (tuple, list)) else (result,)
+                if len(result) != len(grads):
+                    raise RuntimeError(f"Backward pre hook returned an invalid number of grad_output, got "
+                                       f"{len(result)}, but expected {len(grads)}")
+                grads = result
+        self.grad_output = grads
         if not self.input_index:  # nothing upstream needs a gradient: torch calls the hooks now
             self._run_hooks((None,) * self.n_inputs)
         return grads
