@@ -366,7 +366,10 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 
 
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
-    """2-D convolution of ``input`` (N, C, H, W) with ``weight`` (O, C/groups, kH, kW); padding may be 'same'/'valid'."""
+    """2-D convolution of ``input`` (N, C, H, W) with ``weight`` (O, C/groups, kH, kW).
+
+    ``padding`` is an int, a pair, 'valid' (none) or 'same' (output as large as the input).
+    """
     return _convnd(input, weight, bias, stride, padding, dilation, groups, 2)
 
 

@@ -46,7 +46,7 @@ class NormAffine(Function):
         xhat = (x - mean) * invstd
         y = xhat * w if w is not None else xhat
         if b is not None:
-            y += b
+            y = y + b if y is xhat else np.add(y, b, out=y)  # xhat itself is kept for backward
         ctx.dims, ctx.eps, ctx.batch_stats = dims, eps, stats is None
         ctx.invstd, ctx.xhat, ctx.mean = invstd, xhat, mean
         ctx.save_for_backward(x, w)

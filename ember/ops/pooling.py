@@ -163,7 +163,8 @@ class AvgPoolBackward(Function):
         d = len(kernel)
         xp = backend.get_array_module(grad)
         g = xp.moveaxis(g, 0, -1)  # col2im takes batch-last columns (C, *kernel, *out, N)
-        cols = xp.broadcast_to(g.reshape(g.shape[:1] + (1,) * d + g.shape[1:]), g.shape[:1] + tuple(kernel) + g.shape[1:])
+        g = g.reshape(g.shape[:1] + (1,) * d + g.shape[1:])
+        cols = xp.broadcast_to(g, g.shape[:1] + tuple(kernel) + g.shape[1 + d:])
         geo = Geometry(stride, padding, padding, (1,) * d, 1)
         return col2im(cols, shape, kernel, geo, out)
 

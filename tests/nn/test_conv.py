@@ -7,7 +7,6 @@ import pytest
 import ember
 from tests.oracle import requires_torch, assert_same, compare, compare_raises, randn, torch
 
-pytestmark = requires_torch
 
 
 def F(mod):
@@ -27,6 +26,7 @@ CONV2D = [
 ]
 
 
+@requires_torch
 @pytest.mark.parametrize('cfg', CONV2D, ids=str)
 @pytest.mark.parametrize('bias', [True, False])
 def test_conv2d(cfg, bias):
@@ -37,6 +37,7 @@ def test_conv2d(cfg, bias):
     compare(lambda x, w, b: F(x).conv2d(x, w, b, **cfg), x, w, b, second_order=not bias, atol=1e-4)
 
 
+@requires_torch
 @pytest.mark.parametrize('cfg', [dict(), dict(stride=2, padding=2, dilation=2), dict(groups=2, padding='same'),
                                  dict(stride=3)], ids=str)
 def test_conv1d(cfg):
@@ -45,6 +46,7 @@ def test_conv1d(cfg):
     compare(lambda x, w: F(x).conv1d(x, w, **cfg), x, w, second_order=True, atol=1e-4)
 
 
+@requires_torch
 def test_conv3d():
     x, w, b = randn(2, 2, 4, 5, 4, seed=1), randn(3, 2, 2, 3, 2, seed=2), randn(3, seed=3)
     compare(lambda x, w, b: F(x).conv3d(x, w, b, stride=(1, 2, 1), padding=1), x, w, b, atol=1e-4)
@@ -60,6 +62,7 @@ CONVT = [
 ]
 
 
+@requires_torch
 @pytest.mark.parametrize('cfg', CONVT, ids=str)
 def test_conv_transpose2d(cfg):
     cfg = dict(cfg)
@@ -69,17 +72,20 @@ def test_conv_transpose2d(cfg):
     compare(lambda x, w: F(x).conv_transpose2d(x, w, **cfg), x, w, second_order=True, atol=1e-4)
 
 
+@requires_torch
 def test_conv_transpose1d():
     x, w = randn(2, 3, 5, seed=1), randn(3, 2, 3, seed=2)
     compare(lambda x, w: F(x).conv_transpose1d(x, w, stride=2, padding=1, output_padding=1), x, w,
             second_order=True, atol=1e-4)
 
 
+@requires_torch
 def test_conv_float64_gradcheck_style():
     x, w = randn(1, 2, 5, 5, seed=1, dtype=np.float64), randn(2, 2, 3, 3, seed=2, dtype=np.float64)
     compare(lambda x, w: F(x).conv2d(x, w, stride=2, padding=1), x, w, second_order=True)
 
 
+@requires_torch
 def test_wrong_channels_message():
     x, w = randn(1, 2, 5, 5), randn(6, 3, 5, 5)
     e = compare_raises(lambda x, w: F(x).conv2d(x, w), x, w)
@@ -87,12 +93,14 @@ def test_wrong_channels_message():
            "2 channels instead" in str(e)
 
 
+@requires_torch
 def test_kernel_too_large_message():
     x, w = randn(1, 3, 4, 4), randn(6, 3, 5, 5)
     e = compare_raises(lambda x, w: F(x).conv2d(x, w), x, w)
     assert "Calculated padded input size per channel: (4 x 4). Kernel size: (5 x 5)" in str(e)
 
 
+@requires_torch
 @pytest.mark.parametrize('bad', [
     lambda F, x, w: F.conv2d(x[0, 0], w),                      # 2-D input
     lambda F, x, w: F.conv2d(x, w, stride=2, padding='same'),  # 'same' with stride
@@ -125,6 +133,7 @@ MODULES = [
 ]
 
 
+@requires_torch
 @pytest.mark.parametrize('name,args,kw,shape', MODULES, ids=[f"{m[0]}-{m[2]}" for m in MODULES])
 def test_module_matches_torch(name, args, kw, shape):
     t = getattr(torch.nn, name)(*args, **kw)
@@ -144,6 +153,7 @@ def test_module_matches_torch(name, args, kw, shape):
         assert_same(p.grad, q.grad, atol=1e-3, rtol=1e-3, what=n)
 
 
+@requires_torch
 def test_conv_transpose_output_size():
     t = torch.nn.ConvTranspose2d(2, 3, 3, stride=2)
     e = ember.nn.ConvTranspose2d(2, 3, 3, stride=2)
@@ -154,6 +164,7 @@ def test_conv_transpose_output_size():
         e(ember.tensor(x), output_size=[12, 12])
 
 
+@requires_torch
 def test_default_init_bounds():
     ember.manual_seed(0)
     conv = ember.nn.Conv2d(8, 16, 3)
@@ -166,6 +177,7 @@ def test_default_init_bounds():
     assert np.abs(convt.weight.detach().numpy()).max() <= 1 / math.sqrt(6 * 9)  # fan_in is dim 1 * kernel
 
 
+@requires_torch
 @pytest.mark.parametrize('bad', [
     lambda nn: nn.Conv2d(4, 6, 3, groups=3),
     lambda nn: nn.Conv2d(4, 6, 3, groups=4),
@@ -179,3 +191,21 @@ def test_module_construction_errors(bad):
         bad(torch.nn)
     with pytest.raises(ValueError):
         bad(ember.nn)
+
+
+# ---- gradcheck (central differences in float64; runs without torch) -----------------------------
+
+def _r(*shape, seed=0):
+    return ember.tensor(np.random.default_rng(seed).standard_normal(shape), dtype=ember.float64,
+                        requires_grad=True)
+
+
+def test_gradcheck_conv():
+    from ember.autograd import gradcheck, gradgradcheck
+    x, w, b = _r(2, 4, 5, 5), _r(4, 2, 3, 2, seed=1), _r(4, seed=2)
+    assert gradcheck(lambda x, w, b: ember.nn.functional.conv2d(x, w, b, stride=2, padding=1, groups=2), (x, w, b))
+    assert gradgradcheck(lambda x, w: ember.nn.functional.conv2d(x, w, padding=(0, 1), dilation=2, groups=2), (x, w))
+    wt = _r(4, 3, 3, 3, seed=3)
+    assert gradcheck(lambda x, w: ember.nn.functional.conv_transpose2d(x, w, stride=2, padding=1, output_padding=1),
+                     (x, wt))
+    assert gradgradcheck(lambda x, w: ember.nn.functional.conv_transpose2d(x, w, stride=2, padding=1), (x, wt))

@@ -4,7 +4,6 @@ import pytest
 import ember
 from tests.oracle import requires_torch, compare, compare_raises, randn, torch
 
-pytestmark = requires_torch
 
 MODULES = [
     ('ZeroPad1d', (2,), (2, 3, 4)), ('ZeroPad2d', ((1, 2, 0, 3),), (2, 3, 4, 5)), ('ZeroPad3d', (1,), (1, 2, 2, 3, 2)),
@@ -21,6 +20,7 @@ MODULES = [
 ]
 
 
+@requires_torch
 @pytest.mark.parametrize('name,args,shape', MODULES, ids=[m[0] for m in MODULES])
 def test_module(name, args, shape):
     e, t = getattr(ember.nn, name)(*args), getattr(torch.nn, name)(*args)
@@ -28,6 +28,7 @@ def test_module(name, args, shape):
     compare(lambda x: (e if isinstance(x, ember.Tensor) else t)(x), randn(*shape, seed=1))
 
 
+@requires_torch
 def test_upsample_modes_repr():
     for kw in (dict(size=3, mode='bilinear'), dict(scale_factor=(2, 3), mode='nearest'),
                dict(scale_factor=1.5, mode='bicubic', align_corners=True)):
@@ -37,6 +38,7 @@ def test_upsample_modes_repr():
     compare(up, randn(2, 2, 4, 4))
 
 
+@requires_torch
 def test_reflection_pad_too_large():
     compare_raises(lambda x: (ember.nn if isinstance(x, ember.Tensor) else torch.nn).ReflectionPad1d(4)(x),
                    randn(1, 2, 4))

@@ -5,7 +5,6 @@ import pytest
 import ember
 from tests.oracle import requires_torch, compare, compare_raises, randn, torch
 
-pytestmark = requires_torch
 
 
 def F(t):
@@ -33,23 +32,27 @@ MAX2D = [
 ]
 
 
+@requires_torch
 @pytest.mark.parametrize('cfg', MAX2D, ids=str)
 def test_max_pool2d(cfg):
     x = randn(2, 3, 7, 8, seed=1)
     check(lambda x, i: F(x).max_pool2d(x, **cfg, return_indices=i), x, True)
 
 
+@requires_torch
 def test_max_pool2d_unbatched_and_ties():
     x = np.zeros((2, 4, 4), np.float32)  # every window ties: torch takes the first maximum
     compare(lambda x: F(x).max_pool2d(x, 2, 1, return_indices=True), x)
 
 
+@requires_torch
 @pytest.mark.parametrize('cfg', [dict(kernel_size=2), dict(kernel_size=3, stride=2, padding=1, ceil_mode=True),
                                  dict(kernel_size=2, dilation=3)], ids=str)
 def test_max_pool1d(cfg):
     check(lambda x, i: F(x).max_pool1d(x, **cfg, return_indices=i), randn(2, 3, 11, seed=2), True)
 
 
+@requires_torch
 def test_max_pool3d():
     check(lambda x, i: F(x).max_pool3d(x, 2, stride=(1, 2, 2), padding=1), randn(1, 2, 4, 5, 5))
 
@@ -64,39 +67,47 @@ AVG2D = [
 ]
 
 
+@requires_torch
 @pytest.mark.parametrize('cfg', AVG2D, ids=str)
 def test_avg_pool2d(cfg):
     check(lambda x, i: F(x).avg_pool2d(x, **cfg), randn(2, 3, 7, 8, seed=3))
 
 
+@requires_torch
 @pytest.mark.parametrize('cfg', [dict(kernel_size=3), dict(kernel_size=4, stride=3, padding=2, ceil_mode=True,
                                                            count_include_pad=False)], ids=str)
 def test_avg_pool1d(cfg):
     check(lambda x, i: F(x).avg_pool1d(x, **cfg), randn(2, 3, 10, seed=4))
 
 
+@requires_torch
 def test_avg_pool3d():
     check(lambda x, i: F(x).avg_pool3d(x, 2, padding=1), randn(1, 2, 3, 4, 5))
 
 
+@requires_torch
 @pytest.mark.parametrize('size', [(1, 1), (3, 4), (5, 2), 2, (None, 3), (7, 8)], ids=str)
 def test_adaptive_avg_pool2d(size):
     check(lambda x, i: F(x).adaptive_avg_pool2d(x, size), randn(2, 3, 7, 8, seed=5))
 
 
+@requires_torch
 def test_adaptive_avg_pool1d():
     check(lambda x, i: F(x).adaptive_avg_pool1d(x, 4), randn(2, 3, 10, seed=6))
 
 
+@requires_torch
 @pytest.mark.parametrize('size', [(1, 1), (3, 4), (5, 3), (7, 8)], ids=str)
 def test_adaptive_max_pool2d(size):
     check(lambda x, i: F(x).adaptive_max_pool2d(x, size, return_indices=i), randn(2, 3, 7, 8, seed=7), True)
 
 
+@requires_torch
 def test_adaptive_max_pool1d():
     check(lambda x, i: F(x).adaptive_max_pool1d(x, 3), randn(2, 3, 8, seed=8))
 
 
+@requires_torch
 def test_max_unpool2d():
     def fn(x, _):
         y, i = F(x).max_pool2d(x, 2, return_indices=True)
@@ -104,11 +115,13 @@ def test_max_unpool2d():
     check(fn, randn(2, 3, 6, 6, seed=9))
 
 
+@requires_torch
 def test_overlapping_windows_accumulate():
     x = np.arange(25, dtype=np.float32).reshape(1, 1, 5, 5)  # the centre wins in many windows
     compare(lambda x: F(x).max_pool2d(x, 3, 1), x)
 
 
+@requires_torch
 @pytest.mark.parametrize('bad', [
     lambda F, x: F.max_pool2d(x, 2, padding=2),      # pad > half the kernel
     lambda F, x: F.max_pool2d(x, 8),                 # output would be empty
@@ -138,6 +151,7 @@ MODULES = [
 ]
 
 
+@requires_torch
 @pytest.mark.parametrize('name,args,kw,shape', MODULES, ids=[f"{m[0]}-{m[2]}" for m in MODULES])
 def test_module(name, args, kw, shape):
     e, t = getattr(ember.nn, name)(*args, **kw), getattr(torch.nn, name)(*args, **kw)
@@ -146,9 +160,22 @@ def test_module(name, args, kw, shape):
     compare(lambda x: (e if isinstance(x, ember.Tensor) else t)(x), x, atol=1e-4)
 
 
+@requires_torch
 def test_max_unpool_module():
     def fn(x):
         nn = ember.nn if isinstance(x, ember.Tensor) else torch.nn
         y, i = nn.MaxPool2d(2, return_indices=True)(x)
         return nn.MaxUnpool2d(2)(y, i, output_size=x.shape)
     compare(fn, randn(2, 3, 5, 5, seed=4))
+
+
+def test_gradcheck_pooling():
+    """Central differences in float64 (runs without torch); squaring makes second order non-trivial."""
+    from ember.autograd import gradcheck, gradgradcheck
+    Fe = ember.nn.functional
+    x = ember.tensor(np.random.default_rng(0).standard_normal((2, 2, 6, 5)), dtype=ember.float64, requires_grad=True)
+    for fn in (lambda x: Fe.max_pool2d(x, 3, 2, 1), lambda x: Fe.max_pool2d(x, 2, 1),
+               lambda x: Fe.avg_pool2d(x, 3, 2, 1, ceil_mode=True, count_include_pad=False),
+               lambda x: Fe.adaptive_avg_pool2d(x, (4, 3)), lambda x: Fe.adaptive_max_pool2d(x, (4, 3))):
+        assert gradcheck(fn, (x,))
+        assert gradgradcheck(lambda x: fn(x) ** 2, (x,))

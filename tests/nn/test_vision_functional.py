@@ -5,7 +5,6 @@ import pytest
 import ember
 from tests.oracle import requires_torch, compare, compare_raises, randn, torch
 
-pytestmark = requires_torch
 
 
 def F(t):
@@ -18,6 +17,7 @@ def square(fn):
     return lambda x: fn(x) ** 2
 
 
+@requires_torch
 @pytest.mark.parametrize('pad,mode,shape', [
     ((1, 2), 'constant', (2, 3, 5)),
     ((1, 2, 0, 3), 'constant', (2, 3, 4, 5)),
@@ -35,10 +35,12 @@ def test_pad(pad, mode, shape):
     compare(square(fn), randn(*shape, seed=1), second_order=True)
 
 
+@requires_torch
 def test_pad_value():
     compare(lambda x: F(x).pad(x, (1, 1), value=3.5), randn(2, 3))
 
 
+@requires_torch
 @pytest.mark.parametrize('kw,shape', [
     (dict(scale_factor=2), (1, 2, 3, 4)),
     (dict(size=(5, 7)), (1, 2, 3, 4)),
@@ -65,6 +67,7 @@ def test_interpolate(kw, shape):
     compare(square(fn), randn(*shape, seed=2), second_order=True)
 
 
+@requires_torch
 @pytest.mark.parametrize('kw', [dict(kernel_size=2), dict(kernel_size=(2, 3), stride=2, padding=1, dilation=(1, 2))],
                          ids=str)
 def test_unfold_fold(kw):
@@ -75,11 +78,13 @@ def test_unfold_fold(kw):
     compare(square(lambda c: F(c).fold(c, (6, 7), **kw)), cols, second_order=True)
 
 
+@requires_torch
 def test_pixel_shuffle():
     compare(lambda x: F(x).pixel_shuffle(x, 2), randn(2, 8, 3, 4))
     compare(lambda x: F(x).pixel_unshuffle(x, 2), randn(2, 2, 4, 6))
 
 
+@requires_torch
 @pytest.mark.parametrize('bad', [
     lambda F, x: F.pad(x, (1,)),
     lambda F, x: F.pad(x, (5, 5), mode='reflect'),            # 4-D input needs 4 pads
@@ -90,3 +95,17 @@ def test_pixel_shuffle():
 ])
 def test_errors(bad):
     compare_raises(lambda x: bad(F(x), x), randn(1, 2, 4, 4))
+
+
+def test_gradcheck_resampling():
+    """Central differences in float64 (runs without torch) for pad, interpolate and unfold/fold."""
+    from ember.autograd import gradcheck, gradgradcheck
+    Fe = ember.nn.functional
+    x = ember.tensor(np.random.default_rng(0).standard_normal((1, 2, 4, 5)), dtype=ember.float64,
+                     requires_grad=True)
+    for fn in (lambda x: Fe.pad(x, (1, 2, 2, 1), mode='reflect'), lambda x: Fe.pad(x, (1, -1, 2, 0), value=1.0),
+               lambda x: Fe.interpolate(x, scale_factor=2, mode='bilinear'),
+               lambda x: Fe.interpolate(x, size=(3, 7), mode='bicubic', align_corners=True),
+               lambda x: Fe.fold(Fe.unfold(x, 2, padding=1, stride=(1, 2)), (4, 5), 2, padding=1, stride=(1, 2))):
+        assert gradcheck(fn, (x,))
+        assert gradgradcheck(lambda x: fn(x) ** 2, (x,))
