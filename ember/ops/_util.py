@@ -144,6 +144,10 @@ def masked_where(cond, a, b):
 
 def broadcast_error(*operands):
     """torch's RuntimeError for operands whose shapes do not broadcast (raised instead of NumPy's ValueError)."""
+    kinds = {type(x).__module__.split('.')[0] for x in operands if hasattr(x, 'shape') and not np.isscalar(x)}
+    if len(kinds) > 1:  # a cupy array met a numpy one: the mismatch is of devices, not shapes
+        return RuntimeError("Expected all tensors to be on the same device, but found at least two devices, "
+                            "cuda:0 and cpu!")
     shapes = [tuple(getattr(x, 'shape', ())) for x in operands]
     for i in range(len(shapes)):
         for j in range(i + 1, len(shapes)):
@@ -155,3 +159,21 @@ def broadcast_error(*operands):
                     return RuntimeError(f"The size of tensor a ({pa[d]}) must match the size of tensor b ({pb[d]}) "
                                         f"at non-singleton dimension {d}")
     return RuntimeError(f"shapes {[list(s) for s in shapes]} cannot be broadcast together")
+
+
+_C10_NAMES = {'float32': 'Float', 'float64': 'Double', 'float16': 'Half', 'bfloat16': 'BFloat16', 'int64': 'Long',
+              'int32': 'Int', 'int16': 'Short', 'int8': 'Char', 'uint8': 'Byte', 'bool': 'Bool',
+              'complex64': 'ComplexFloat', 'complex128': 'ComplexDouble'}
+
+
+def c10_name(dt):
+    """torch's name of a dtype in kernel error messages: 'Float', 'Long', 'Bool'..."""
+    name = dt.name if hasattr(dt, 'name') else np.dtype(dt).name
+    return _C10_NAMES.get(name, name)
+
+
+def cpp_name(dt):
+    """torch's C++ type name, as some messages print it: 'float', 'double', 'long int'..."""
+    name = dt.name if hasattr(dt, 'name') else np.dtype(dt).name
+    return {'float32': 'float', 'float64': 'double', 'float16': 'c10::Half', 'int64': 'long int', 'int32': 'int',
+            'int16': 'short int', 'int8': 'signed char', 'uint8': 'unsigned char'}.get(name, name)

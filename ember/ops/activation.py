@@ -16,7 +16,7 @@ import numpy as np
 from ..autograd import grad_mode
 from ..autograd.function import Function
 from ..tensor import Tensor
-from ._util import wrap_dim
+from ._util import wrap_dim, c10_name
 
 
 def _shifted(x, dim):
@@ -81,13 +81,8 @@ def _prepare(input, dim, dtype, op):
     elif not input.is_floating_point():
         d = wrap_dim(dim, input.ndim, op)
         kernel = 'lastdim_kernel_impl' if d == input.ndim - 1 else 'kernel_impl'
-        raise NotImplementedError(f"\"{op}_{kernel}\" not implemented for '{_c10_name(input.dtype)}'")
+        raise NotImplementedError(f"\"{op}_{kernel}\" not implemented for '{c10_name(input.dtype)}'")
     return input, wrap_dim(dim, input.ndim, op)
-
-
-def _c10_name(dt):
-    return {'int64': 'Long', 'int32': 'Int', 'int16': 'Short', 'int8': 'Char', 'uint8': 'Byte',
-            'bool': 'Bool'}.get(dt.name, dt.name)
 
 
 def softmax(input, dim=None, dtype=None, *, _stacklevel=3):

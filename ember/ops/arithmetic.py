@@ -20,7 +20,7 @@ class Add(Function):
         a, b = promote(a, b)
         try:
             return a + b
-        except ValueError:
+        except (ValueError, TypeError):
             raise broadcast_error(a, b) from None
 
     @staticmethod
@@ -43,7 +43,7 @@ class Sub(Function):
         a, b = promote(a, b)
         try:
             return a - b
-        except ValueError:
+        except (ValueError, TypeError):
             raise broadcast_error(a, b) from None
 
     @staticmethod
@@ -64,7 +64,7 @@ class Mul(Function):
         ctx.save_for_backward(a, b)
         try:
             return a * b
-        except ValueError:
+        except (ValueError, TypeError):
             raise broadcast_error(a, b) from None
 
     @staticmethod
@@ -88,7 +88,7 @@ class Div(Function):
         try:
             with np.errstate(divide='ignore', invalid='ignore'):
                 return a / b
-        except ValueError:
+        except (ValueError, TypeError):
             raise broadcast_error(a, b) from None
 
     @staticmethod
@@ -110,7 +110,7 @@ class Pow(Function):
         try:
             with np.errstate(divide='ignore', invalid='ignore'):
                 out = a ** b
-        except ValueError:
+        except (ValueError, TypeError):
             raise broadcast_error(a, b) from None
         ctx.save_for_backward(a, b, out)
         return out
@@ -154,7 +154,7 @@ class Remainder(Function):
         try:
             with np.errstate(divide='ignore', invalid='ignore'):
                 return np.remainder(a, b)
-        except ValueError:
+        except (ValueError, TypeError):
             raise broadcast_error(a, b) from None
 
     @staticmethod
@@ -174,7 +174,7 @@ class Fmod(Function):
         try:
             with np.errstate(divide='ignore', invalid='ignore'):
                 return np.fmod(a, b)
-        except ValueError:
+        except (ValueError, TypeError):
             raise broadcast_error(a, b) from None
 
     @staticmethod
@@ -193,7 +193,7 @@ class _MaxMin(Function):
         ctx.save_for_backward(a, b)
         try:
             return cls._ufunc(a, b)
-        except ValueError:
+        except (ValueError, TypeError):
             raise broadcast_error(a, b) from None
 
     @staticmethod
@@ -330,4 +330,4 @@ def _out(result, out):
 TENSOR_METHODS = ('add', 'sub', 'subtract', 'mul', 'multiply', 'div', 'divide', 'true_divide', 'floor_divide',
                   'remainder', 'fmod', 'pow', 'maximum', 'minimum')
 INPLACE = ('add', 'sub', 'mul', 'div', 'floor_divide', 'remainder', 'fmod', 'pow')
-__all__ = ('add', 'sub', 'subtract', 'rsub', 'mul', 'multiply', 'div', 'divide', 'true_divide', 'floor_divide', 'remainder', 'fmod', 'pow', 'maximum', 'minimum')
+__all__ = TENSOR_METHODS + ('rsub',)

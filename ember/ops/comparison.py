@@ -6,7 +6,7 @@ they work on arrays directly and record nothing.
 import numpy as np
 
 from ..tensor import Tensor
-from ._util import promote, check_same_device, broadcast_error
+from ._util import promote, check_same_device, broadcast_error, c10_name
 
 
 def _data(x, name):
@@ -67,7 +67,7 @@ def _bitwise(np_fn, name):
         a, b = promote(_data(input, name), _data(other, name))
         kind = getattr(a, 'dtype', getattr(b, 'dtype', None))
         if kind is not None and np.dtype(kind).kind not in 'biu':
-            raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{_dtype_name(kind)}'")
+            raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{c10_name(kind)}'")
         try:
             return Tensor._wrap(np_fn(a, b))
         except ValueError:
@@ -75,12 +75,6 @@ def _bitwise(np_fn, name):
     op.__name__ = name
     op.__doc__ = f"Elementwise ``{name}`` of integer or bool tensors."
     return op
-
-
-def _dtype_name(np_dtype):
-    return {'float32': 'Float', 'float64': 'Double', 'float16': 'Half', 'int64': 'Long', 'int32': 'Int',
-            'int16': 'Short', 'int8': 'Char', 'uint8': 'Byte', 'bool': 'Bool'}.get(np.dtype(np_dtype).name,
-                                                                                  np.dtype(np_dtype).name)
 
 
 bitwise_and = _bitwise(np.bitwise_and, 'bitwise_and')
@@ -123,7 +117,7 @@ def isfinite(input):
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     """``|input - other| <= atol + rtol * |other|`` elementwise."""
     if input.dtype is not other.dtype:
-        raise RuntimeError(f"{_dtype_name(input._data.dtype)} did not match {_dtype_name(other._data.dtype)}")
+        raise RuntimeError(f"{c10_name(input._data.dtype)} did not match {c10_name(other._data.dtype)}")
     try:
         return Tensor._wrap(np.isclose(input._data, other._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
     except ValueError:

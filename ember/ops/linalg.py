@@ -4,7 +4,7 @@ import string
 import numpy as np
 
 from ..autograd.function import Function
-from ._util import promote
+from ._util import promote, c10_name, cpp_name
 
 
 def _shape_str(a):
@@ -21,7 +21,8 @@ class MatMul(Function):
             raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {a.ndim}D and "
                                f"{b.ndim}D")
         if a.dtype != b.dtype:
-            raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {a.dtype} != {b.dtype}")
+            raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {cpp_name(a.dtype)} != "
+                               f"{cpp_name(b.dtype)}")
         k_a = a.shape[-1]
         k_b = b.shape[-2] if b.ndim > 1 else b.shape[0]
         if k_a != k_b:
@@ -102,8 +103,8 @@ def dot(input, other):
     if input.ndim != 1 or other.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {input.ndim}D and {other.ndim}D tensors")
     if input.dtype != other.dtype:
-        raise RuntimeError(f"dot : expected both vectors to have same dtype, but found {input.dtype} and "
-                           f"{other.dtype}")
+        raise RuntimeError(f"dot : expected both vectors to have same dtype, but found {c10_name(input.dtype)} "
+                           f"and {c10_name(other.dtype)}")
     return MatMul.apply(input, other)
 
 

@@ -8,7 +8,7 @@ import numpy as np
 from .. import dtypes
 from ..autograd.function import Function
 from ..tensor import Tensor
-from ._util import check_same_device, broadcast_error
+from ._util import check_same_device, broadcast_error, cpp_name
 
 
 def _promote3(a, b, c):
@@ -73,7 +73,7 @@ class Lerp(Function):
     @staticmethod
     def forward(ctx, start, end, weight):
         if end.dtype != start.dtype:
-            raise RuntimeError(f"expected dtype {_c10(start.dtype)} for `end` but got dtype {_c10(end.dtype)}")
+            raise RuntimeError(f"expected dtype {cpp_name(start.dtype)} for `end` but got dtype {cpp_name(end.dtype)}")
         ctx.save_for_backward(start, end, weight)
         try:
             return start + weight * (end - start)
@@ -90,11 +90,6 @@ class Lerp(Function):
 
 Lerp1 = type('Lerp', (Lerp,), {'raw': True})  # torch names the tensor-weight node LerpBackward1
 Lerp1._backward_cls.__name__ = 'LerpBackward1'
-
-
-def _c10(np_dtype):
-    return {'float32': 'float', 'float64': 'double', 'float16': 'c10::Half'}.get(np.dtype(np_dtype).name,
-                                                                                 np.dtype(np_dtype).name)
 
 
 class NanToNum(Function):

@@ -6,7 +6,7 @@ positions the values came from (see ``extrema.IndexSelecting``).
 import numpy as np
 
 from ..tensor import Tensor
-from ._util import wrap_dim
+from ._util import wrap_dim, c10_name
 from .extrema import IndexSelecting, return_types
 
 
@@ -92,8 +92,7 @@ def bincount(input, weights=None, minlength=0):
     """Count of each value 0..max in a 1-D non-negative integer tensor (summing ``weights`` if given)."""
     x = input._data
     if x.dtype.kind not in 'iub':
-        names = {'float32': 'Float', 'float64': 'Double', 'float16': 'Half'}
-        raise NotImplementedError(f"\"bincount_cpu\" not implemented for '{names.get(x.dtype.name, x.dtype.name)}'")
+        raise NotImplementedError(f"\"bincount_cpu\" not implemented for '{c10_name(x.dtype)}'")
     if x.ndim != 1 or (x.size and x.min() < 0):
         raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
     if minlength < 0:

@@ -6,7 +6,7 @@ return the default float dtype, as in torch.
 import numpy as np
 
 from ..autograd.function import Function
-from ._util import as_float
+from ._util import as_float, c10_name
 
 
 def _unary(name, np_fn, grad_fn, saves='input', floating=True):
@@ -187,13 +187,10 @@ floor, ceil, trunc, sign = (_fn(p, n) for p, n in (
 def frac(input):
     """The fractional part ``input - trunc(input)`` (floating tensors only)."""
     if not input.is_floating_point():
-        raise NotImplementedError(f"\"frac_cpu\" not implemented for '{_c10_name(input.dtype)}'")
+        raise NotImplementedError(f"\"frac_cpu\" not implemented for '{c10_name(input.dtype)}'")
     return Frac.apply(input)
 
 
-def _c10_name(dt):
-    return {'int64': 'Long', 'int32': 'Int', 'int16': 'Short', 'int8': 'Char', 'uint8': 'Byte',
-            'bool': 'Bool'}.get(dt.name, dt.name)
 negative, absolute, arcsin, arccos, arctan, fix, clip = neg, abs, asin, acos, atan, trunc, clamp
 
 TENSOR_METHODS = ('exp', 'exp2', 'expm1', 'log', 'log2', 'log10', 'log1p', 'sqrt', 'rsqrt', 'sin', 'cos', 'tan',
