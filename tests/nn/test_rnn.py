@@ -253,3 +253,19 @@ def test_float32_default_dtype(name):
     x = randn(2, 5, 3)
     assert_same(e_mod(to_ember(x)), t_mod(to_torch(x)), atol=1e-5, rtol=1e-4)
     assert e_mod(to_ember(x))[0].dtype == ember.float32
+
+
+@pytest.mark.parametrize('cell', ['lstm', 'gru'])
+def test_fused_cell_primitives_gradcheck(cell):
+    from ember.autograd import gradcheck, gradgradcheck
+    from ember.nn._functional.rnn import ThnnFusedGruCell, ThnnFusedLstmCell
+    def t(*shape, seed):
+        return ember.from_numpy(randn(*shape, seed=seed, dtype=np.float64)).requires_grad_()
+    if cell == 'lstm':
+        fn, inputs = ThnnFusedLstmCell.apply, (t(2, 12, seed=1), t(2, 3, seed=2))
+    else:
+        fn, inputs = ThnnFusedGruCell.apply, (t(2, 9, seed=1), t(2, 9, seed=2), t(2, 3, seed=3))
+    assert gradcheck(fn, inputs)
+    assert gradgradcheck(fn, inputs)
+    assert gradcheck(lambda *a: fn(*a)[0], inputs)  # the other outputs unused: their gradients are None
+    assert gradgradcheck(lambda *a: fn(*a)[0], inputs)
