@@ -138,13 +138,55 @@ class Clamp(Function):
         return grad * mask, None, None
 
 
+class ClampTensors(Function):
+    """clamp with tensor bounds: the gradient goes to whichever of x, min, max the output took."""
+    raw = True
+
+    @staticmethod
+    def forward(ctx, x, lo, hi):
+        from ._util import promote
+        if lo is not None:
+            x, lo = promote(x, lo)
+        if hi is not None:
+            x, hi = promote(x, hi)
+            if lo is not None:
+                lo, hi = promote(lo, hi)
+                x = x.astype(lo.dtype, copy=False)
+        ctx.save_for_backward(x, lo, hi)
+        out = x if lo is None else np.maximum(x, lo)
+        return out if hi is None else np.minimum(out, hi)
+
+    @staticmethod
+    def backward(ctx, grad):
+        from ..tensor import Tensor
+        x, lo, hi = (getattr(t, '_data', t) for t in ctx.saved_tensors)  # a number bound stays a number
+        take_x = np.ones(x.shape, dtype=bool)
+        if lo is not None:
+            take_x = take_x & (x >= lo)
+        if hi is not None:
+            take_x = take_x & (x <= hi)
+        take_lo = None if lo is None else (x < lo) & (lo <= hi if hi is not None else True)
+        gx = grad * Tensor._wrap(take_x)
+        glo = None if lo is None else grad * Tensor._wrap(take_lo)
+        ghi = None if hi is None else grad * Tensor._wrap(~take_x & ~(take_lo if take_lo is not None else False))
+        return gx, glo, ghi
+
+
+ClampTensors._backward_cls.__name__ = 'ClampBackward0'
+
+
 def clamp(input, min=None, max=None):
     """Limit values to ``[min, max]``; either bound may be a number or a tensor."""
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     from ..tensor import Tensor
-    lo = min._data if isinstance(min, Tensor) else min
-    hi = max._data if isinstance(max, Tensor) else max
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        if not all(b is None or isinstance(b, Tensor) for b in (min, max)):
+            raise TypeError(f"clamp() received an invalid combination of arguments - got "
+                            f"({type(min).__name__}, {type(max).__name__}): the bounds must be both tensors or "
+                            "both numbers")
+        return ClampTensors.apply(input, min, max)
+    lo, hi = min, max
     if input.dtype.is_floating_point or not isinstance(lo, float) and not isinstance(hi, float):
         return Clamp.apply(input, min=lo, max=hi)
     return Clamp.apply(input.to(_default_float()), min=lo, max=hi)
@@ -191,13 +233,18 @@ def frac(input):
     return Frac.apply(input)
 
 
+def square(input):
+    """``input * input`` (integers stay integers)."""
+    return input ** 2
+
+
 negative, absolute, arcsin, arccos, arctan, fix, clip = neg, abs, asin, acos, atan, trunc, clamp
 
 TENSOR_METHODS = ('exp', 'exp2', 'expm1', 'log', 'log2', 'log10', 'log1p', 'sqrt', 'rsqrt', 'sin', 'cos', 'tan',
                   'asin', 'acos', 'atan', 'sinh', 'cosh', 'tanh', 'sigmoid', 'reciprocal', 'erf', 'abs', 'neg',
                   'relu', 'floor', 'ceil', 'trunc', 'frac', 'sign', 'negative', 'absolute', 'arcsin', 'arccos',
-                  'arctan', 'fix', 'clamp', 'clip', 'round')
+                  'arctan', 'fix', 'clamp', 'clip', 'round', 'square')
 INPLACE = ('exp', 'expm1', 'log', 'log2', 'log10', 'log1p', 'sqrt', 'rsqrt', 'sin', 'cos', 'tan', 'tanh',
            'sigmoid', 'reciprocal', 'abs', 'neg', 'relu', 'floor', 'ceil', 'trunc', 'frac', 'sign', 'clamp',
-           'clip', 'round')
+           'clip', 'round', 'square')
 __all__ = TENSOR_METHODS

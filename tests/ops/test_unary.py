@@ -122,3 +122,23 @@ def test_sigmoid_is_stable_for_large_inputs():
     y.sum().backward()
     np.testing.assert_array_equal(y.detach().numpy(), [0., 1.])
     assert np.isfinite(x.grad.numpy()).all()
+
+
+@requires_torch
+@pytest.mark.parametrize('fn', [
+    lambda x, lo, hi: x.clamp(lo, hi), lambda x, lo, hi: x.clamp(min=lo), lambda x, lo, hi: x.clamp(max=hi),
+    lambda x, lo, hi: x.clamp(hi, lo),
+])
+def test_clamp_with_tensor_bounds_differentiates_the_bounds(fn):
+    x = np.array([[-2., -0.3, 0.], [0.4, 1., 3.]], dtype=np.float32)
+    lo = np.array([-1., -0.5, 0.], dtype=np.float32)
+    hi = np.array([1., 0.5, 2.], dtype=np.float32)
+    compare(fn, x, lo, hi)
+    compare_raises(lambda a, b: a.clamp(b, 0.5), x, lo)
+    compare_raises(lambda a, b: a.clamp(-0.5, b), x, hi)
+
+
+@requires_torch
+def test_square():
+    compare(lambda x: x.square(), X, second_order=True)
+    compare(lambda x: x.square(), np.array([-2, 3]))
