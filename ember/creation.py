@@ -57,9 +57,7 @@ def _to_array(data, dtype, device, copy):
     if isinstance(data, np.generic):  # a NumPy scalar keeps its dtype, as a 0-d ndarray would
         data = np.asarray(data)
     if isinstance(data, np.ndarray) or backend.is_cuda_array(data):
-        if not data.dtype.isnative:
-            raise ValueError("given numpy array has byte order different from the native byte order. Conversion "
-                             "between byte orders is currently not supported.")
+        _check_ndarray(data)
         dt = dtype.np if dtype is not None else dtypes.from_numpy_dtype(data.dtype).np
         arr = backend.to_device_array(data, device)
         if copy or arr.dtype != dt:
@@ -82,6 +80,17 @@ def _to_array(data, dtype, device, copy):
     if arr.dtype == object:
         raise TypeError("Could not convert data to a tensor: nested sequences of unequal length")
     return backend.to_device_array(arr, device)
+
+
+def _check_ndarray(arr):
+    """torch's refusals for ndarrays it cannot wrap: foreign byte order and negative strides."""
+    if not arr.dtype.isnative:
+        raise ValueError("given numpy array has byte order different from the native byte order. Conversion "
+                         "between byte orders is currently not supported.")
+    if any(s < 0 for s in arr.strides):
+        raise ValueError("At least one stride in the given numpy array is negative, and tensors with negative "
+                         "strides are not currently supported. (You can probably work around this by making a copy "
+                         "of your array  with array.copy().) ")
 
 
 def _check_ragged(data, dim=0):
@@ -140,9 +149,7 @@ def from_numpy(ndarray):
     """A tensor sharing memory with ``ndarray`` (writes show in both)."""
     if not isinstance(ndarray, np.ndarray):
         raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
-    if not ndarray.dtype.isnative:
-        raise ValueError("given numpy array has byte order different from the native byte order. Conversion "
-                         "between byte orders is currently not supported.")
+    _check_ndarray(ndarray)
     dtypes.from_numpy_dtype(ndarray.dtype)  # raises for unsupported dtypes
     return Tensor._make(ndarray)
 

@@ -35,8 +35,7 @@ class device:
         return self
 
     def __eq__(self, other):
-        if isinstance(other, str):
-            other = device(other)
+        # As in torch, a device never equals a string: device('cpu') == 'cpu' is False.
         return isinstance(other, device) and self.type == other.type and self.index == other.index
 
     def __hash__(self):

@@ -3,7 +3,7 @@ import numpy as np
 
 from .. import backend, dtypes
 from ..autograd.function import Function
-from ..device import device as _device, resolve
+from ..device import device as _device, device_of, resolve
 from ..tensor import Tensor
 from . import inplace
 from ..autograd import grad_mode
@@ -29,8 +29,7 @@ class ToCopy(Function):
     def forward(ctx, x, dtype=None, device=None):
         ctx.device = None
         if device is not None:
-            ctx.device = backend.get_array_module(x) is not np and 'cuda' or 'cpu'
-            ctx.src = x
+            ctx.device = device_of(x)
             x = backend.to_device_array(x, device)
         if dtype is not None and x.dtype != dtype:
             x = x.astype(dtype)
@@ -38,9 +37,8 @@ class ToCopy(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        if ctx.device is not None:
-            return grad.to(ctx.device if ctx.device == 'cpu' else 'cuda')
-        return grad
+        # The engine casts the gradient back to the input's dtype; only the device is ours to undo.
+        return grad.to(ctx.device) if ctx.device is not None else grad
 
 
 def clone(input, *, memory_format=None):
