@@ -6,6 +6,7 @@ ember/torch ratio (lower is better for ember); ``--profile`` prints ember's
 cProfile top entries instead.
 """
 import argparse
+import os
 import statistics
 import time
 
@@ -70,6 +71,9 @@ def main(argv=None):
         prof.disable()
         pstats.Stats(prof).sort_stats('tottime').print_stats(25)
         return
+    load = os.getloadavg()[0] if hasattr(os, 'getloadavg') else 0.0
+    if load > (os.cpu_count() or 1):
+        print(f"note: load average {load:.1f} exceeds {os.cpu_count()} CPUs; wall-clock times are unreliable")
     t_ember = measure(ember_step, repeats=args.repeats)
     print(f"LeNet-5 train step, batch {args.batch}: ember {t_ember * 1e3:8.2f} ms")
     try:
