@@ -7,3 +7,8 @@ from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, se
 # gradcheck.py imports ember's ops only inside its functions, so importing it here is cycle-free;
 # as in torch, the names then refer to the functions, not the submodule.
 from .gradcheck import gradcheck, gradgradcheck, GradcheckError
+
+
+def Variable(data, requires_grad=False, volatile=False):
+    """Legacy wrapper kept for old code: returns a tensor sharing ``data``'s memory."""
+    return data.detach().requires_grad_(requires_grad)

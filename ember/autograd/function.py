@@ -304,3 +304,17 @@ def _resolve_saved(items, args, arrays, outs, results):
             found = SavedTensor(item if isinstance(item, Tensor) else Tensor._wrap(item))
         saved.append(found)
     return tuple(saved)
+
+
+FunctionCtx = BackwardNode
+
+
+def once_differentiable(backward):
+    """Decorate a custom Function's backward that cannot itself be differentiated (runs it without recording)."""
+    import functools
+
+    @functools.wraps(backward)
+    def wrapper(ctx, *grads):
+        with grad_mode.no_grad():
+            return backward(ctx, *grads)
+    return wrapper

@@ -207,3 +207,27 @@ def test_version_counter_bumps():
     x.add_(1)
     v.mul_(2)
     assert x._version_count == 2 and v._version_count == 2
+
+
+def test_once_differentiable_backward():
+    from ember.autograd.function import once_differentiable
+
+    class Double(Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        @once_differentiable
+        def backward(ctx, grad):
+            assert not ember.is_grad_enabled()
+            return grad * 2
+    x = ember.ones(2, requires_grad=True)
+    g, = ember.autograd.grad(Double.apply(x).sum(), x, create_graph=True)
+    np.testing.assert_allclose(g.numpy(), [2., 2.])
+    assert not g.requires_grad
+
+
+def test_variable_is_a_tensor():
+    v = ember.autograd.Variable(ember.ones(2), requires_grad=True)
+    assert isinstance(v, ember.Tensor) and v.requires_grad

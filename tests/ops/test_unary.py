@@ -142,3 +142,10 @@ def test_clamp_with_tensor_bounds_differentiates_the_bounds(fn):
 def test_square():
     compare(lambda x: x.square(), X, second_order=True)
     compare(lambda x: x.square(), np.array([-2, 3]))
+
+
+@pytest.mark.parametrize('fn', [lambda x: x.clamp(-0.5, 0.5), lambda x: x.clamp(min=0.1),
+                                lambda x: x.nan_to_num(), lambda x: x.square()])
+def test_piecewise_gradcheck(fn):
+    x = ember.tensor(np.array([-1.3, -0.2, 0.3, 0.8, 2.0]), requires_grad=True)  # away from the kinks
+    assert gradcheck(fn, (x,)) and gradgradcheck(fn, (x,))
