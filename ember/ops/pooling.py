@@ -62,10 +62,17 @@ class MaxPoolWithIndices(Function):
             xp.maximum(best, v, out=best)  # NaN-propagating, like the 'take' rule
             arg += take * (delta - arg)
         # The flat index is linear in (window start, offset): start's index plus the winner's offset.
-        idx = arg
+        idx, first = arg, 0
         for i in range(d):
             start = xp.arange(out[i]).reshape((-1,) + (1,) * (d - 1 - i)) * stride[i] - padding[i]
             idx = idx + start * plane_strides[i]
+            # The window's first element inside the input (on the dilation grid).
+            first = first + xp.where(start < 0, start + (-start + dilation[i] - 1) // dilation[i] * dilation[i],
+                                     start) * plane_strides[i]
+        if any(padding) and x.dtype.kind == 'f':
+            # torch starts each window at its first real element, so a window of -inf only never
+            # points into the padding.
+            idx = xp.where(best == -np.inf, first, idx)
         val = best
         ctx.shape, ctx.unique = x.shape, all(s >= dl * (k - 1) + 1 for s, dl, k in zip(stride, dilation, kernel))
         ctx.indices = idx = idx.astype(np.int64, copy=False)

@@ -116,6 +116,14 @@ def test_max_unpool2d():
 
 
 @requires_torch
+def test_minus_inf_windows_with_padding():
+    x = np.full((1, 2, 5, 5), -np.inf, np.float32)
+    x[0, 1, 2, 2] = 1.0
+    compare(lambda x: F(x).max_pool2d(x, 3, 2, 1, return_indices=True), x, grad=False)
+    compare(lambda x: F(x).max_pool2d(x, 3, 2, 1, dilation=2, return_indices=True), x, grad=False)
+
+
+@requires_torch
 def test_overlapping_windows_accumulate():
     x = np.arange(25, dtype=np.float32).reshape(1, 1, 5, 5)  # the centre wins in many windows
     compare(lambda x: F(x).max_pool2d(x, 3, 1), x)
