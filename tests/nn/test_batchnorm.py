@@ -92,6 +92,16 @@ def test_state_dict_round_trip():
         assert_same(a, b, what=k)
 
 
+def test_load_old_checkpoint_without_num_batches_tracked():
+    e = ember.nn.BatchNorm1d(3)
+    sd = {k: v for k, v in e.state_dict().items() if k != 'num_batches_tracked'}  # a plain dict: no metadata
+    assert e.load_state_dict(sd).missing_keys == []
+    current = e.state_dict()  # carries version-2 metadata: there the key is required
+    del current['num_batches_tracked']
+    with pytest.raises(RuntimeError):
+        ember.nn.BatchNorm1d(3).load_state_dict(current)
+
+
 @requires_torch
 @pytest.mark.parametrize('bad', [
     lambda nn, F, x: nn.BatchNorm2d(3)(x[0]),                         # 3-D input to BatchNorm2d
