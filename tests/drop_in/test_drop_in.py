@@ -126,15 +126,30 @@ try:
 except ImportError as e:
     print('ImportError:', e)
 try:
+    import torchvision.no_such_module
+except ImportError as e:
+    print('ImportError:', e)
+try:
     from torchvision import no_such_thing
 except ImportError as e:
     print('ImportError:', e)
 '''
     rc, out, err = run_snippet(tmp_path, code)
     assert rc == 0, err
-    first, second = out.strip().splitlines()
+    first, second, third = out.strip().splitlines()
     assert 'torch.no_such_module' in first and 'ember.no_such_module' in first
-    assert 'no_such_thing' in second
+    assert 'torchvision.no_such_module' in second and 'ember.vision.no_such_module' in second
+    assert 'no_such_thing' in third
+
+
+def test_runner_usage():
+    env = _env()
+    ok = subprocess.run([sys.executable, '-m', 'ember.drop_in', '--help'], env=env, capture_output=True, text=True,
+                        timeout=TIMEOUT)
+    assert ok.returncode == 0 and 'script.py' in ok.stdout
+    bare = subprocess.run([sys.executable, '-m', 'ember.drop_in'], env=env, capture_output=True, text=True,
+                          timeout=TIMEOUT)
+    assert bare.returncode != 0
 
 
 def test_hook_uncaught_error_in_script_fails_the_run(tmp_path):
@@ -214,7 +229,7 @@ def test_regression_matches_torch(tmp_path):
 def test_lstm_lbfgs_matches_torch(tmp_path):
     (tmp_path / 'ember').mkdir()
     (tmp_path / 'torch').mkdir()
-    ember_run = start_drop_in('lstm_lbfgs.py', '--out', tmp_path / 'ember', cwd=tmp_path)
+    ember_run = start_drop_in('lstm_lbfgs.py', '--out', tmp_path / 'ember', '--plot', cwd=tmp_path)
     torch_run = start_torch('lstm_lbfgs.py', '--out', tmp_path / 'torch', cwd=tmp_path)
     e_out, t_out = finish(ember_run), finish(torch_run, drop_in=False)
     e_loss = floats(r'(?m)^loss: ([0-9.e+-]+)$', e_out)
@@ -225,8 +240,9 @@ def test_lstm_lbfgs_matches_torch(tmp_path):
     assert e_test[-1] < e_test[0], e_out  # training helps
     np.testing.assert_allclose(e_test, t_test, rtol=1e-6, atol=1e-9)
     e_pred, t_pred = np.load(tmp_path / 'ember' / 'predictions.npy'), np.load(tmp_path / 'torch' / 'predictions.npy')
-    assert e_pred.shape == t_pred.shape == (3, 39 + 20)  # 3 test waves, 39 inputs + 20 predicted values
+    assert e_pred.shape == t_pred.shape == (3, 29 + 20)  # 3 test waves, 29 inputs + 20 predicted values
     np.testing.assert_allclose(e_pred, t_pred, atol=1e-6)
+    assert (tmp_path / 'ember' / 'predict1.png').stat().st_size > 0  # matplotlib drew ember's predictions
 
 
 def test_vae_writes_sample_grids(tmp_path):

@@ -18,7 +18,7 @@ import torch.nn as nn
 import torch.optim as optim
 
 
-def generate_sine_waves(T=20, L=40, N=10):
+def generate_sine_waves(T=20, L=30, N=10):
     """N sine waves of length L and period 2*pi*T, each shifted by a random integer phase."""
     x = np.empty((N, L), 'int64')
     x[:] = np.array(range(L)) + np.random.randint(-4 * T, 4 * T, N).reshape(N, 1)
