@@ -252,9 +252,26 @@ def test_compose_lambda_random_apply_random_choice():
             for _ in range(10)} == {'b'}
 
 
-def test_geometric_ops_reject_tensors_clearly():
+def test_resize_tensor_matches_pil_per_channel():
+    img = rgb(10, 20)
+    x = T.ToTensor()(img)
+    out = T.Resize(5)(x)
+    assert tuple(out.shape) == (3, 5, 10) and out.dtype == ember.float32
+    expected = np.stack([np.asarray(Image.fromarray(c).resize((10, 5), Image.Resampling.BILINEAR))
+                         for c in x.numpy()])
+    np.testing.assert_allclose(out.numpy(), expected, rtol=1e-6)
+    u = T.Resize((4, 6))(T.PILToTensor()(img))
+    assert u.dtype == ember.uint8 and tuple(u.shape) == (3, 4, 6)
+    pil = arr(img.resize((6, 4), Image.Resampling.BILINEAR)).transpose(2, 0, 1)
+    assert np.abs(u.numpy().astype(int) - pil).max() <= 1  # float resampling, then rounded
+    assert tuple(T.Resize(3)(ember.zeros(2, 1, 6, 6)).shape) == (2, 1, 3, 3)
+
+
+def test_geometric_ops_reject_other_inputs_clearly():
+    with pytest.raises(TypeError, match="img should be PIL Image or Tensor"):
+        T.Resize(3)(np.zeros((4, 4)))
     with pytest.raises(TypeError, match="img should be PIL Image"):
-        T.Resize(3)(ember.zeros(3, 4, 4))
+        T.RandomRotation(3)(ember.zeros(3, 4, 4))
 
 
 class Augmented(Dataset):

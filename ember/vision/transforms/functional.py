@@ -1,9 +1,9 @@
 """Image functions behind the transforms, as torchvision.transforms.functional.
 
 PIL images go through Pillow exactly as torchvision does it; ember tensors
-(C, H, W) are supported where torchvision's algorithm is plain array
-indexing (crop, pad, flips, normalize). Resizing, rotation and colour
-adjustments take PIL images.
+(C, H, W) are supported for resizing (through Pillow, per channel) and
+where torchvision's algorithm is plain array indexing (crop, pad, flips,
+normalize). Rotation and colour adjustments take PIL images.
 """
 import enum
 import numbers
@@ -178,12 +178,28 @@ def _output_size(h, w, size, max_size):
 
 
 def resize(img, size, interpolation=InterpolationMode.BILINEAR, max_size=None, antialias=True):
-    """Resize a PIL image to ``size`` (h, w), or its shorter edge to ``size`` when an int."""
-    _require_pil(img, 'resize')
+    """Resize to ``size`` (h, w), or the shorter edge to ``size`` when an int.
+
+    A (..., C, H, W) tensor is resampled plane by plane by Pillow in float32 (the antialiased filters
+    torchvision's tensor path was built to match); integer tensors are rounded back.
+    """
+    _require_image(img, 'resize')
     if not (isinstance(size, int) or isinstance(size, (list, tuple)) and len(size) in (1, 2)):
         raise TypeError(f"Size should be int or sequence of length 1 or 2. Got {size!r}")
-    h, w = _output_size(img.height, img.width, size, max_size)
-    return img.resize((w, h), _pil_filter(interpolation))
+    _, height, width = get_dimensions(img)
+    h, w = _output_size(height, width, size, max_size)
+    if _is_pil(img):
+        return img.resize((w, h), _pil_filter(interpolation))
+    data = ember.backend.to_numpy(img.detach()._data)
+    planes = data.reshape(-1, height, width).astype(np.float32)
+    out = np.stack([np.asarray(Image.fromarray(p).resize((w, h), _pil_filter(interpolation))) for p in planes])
+    out = out.reshape(data.shape[:-2] + (h, w))
+    if data.dtype.kind in 'iu':
+        info = np.iinfo(data.dtype)
+        out = np.clip(np.round(out), info.min, info.max)
+    elif data.dtype.kind == 'b':
+        out = out > 0.5
+    return _from_array(out.astype(data.dtype, copy=False), img)
 
 
 def crop(img, top, left, height, width):
