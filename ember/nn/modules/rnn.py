@@ -148,7 +148,7 @@ class RNNBase(Module):
         if unbatched:
             states = [h.unsqueeze(1) for h in states]
         if packed is not None and packed.sorted_indices is not None:
-            states = [h.index_select(1, packed.sorted_indices) for h in states]
+            states = [h.index_select(1, packed.sorted_indices.to(device=h.device)) for h in states]
         for i, (h, shape) in enumerate(zip(states, shapes)):
             if tuple(h.shape) != shape:
                 what = f"hidden[{i}] size" if len(sizes) > 1 else "hidden size"
@@ -162,7 +162,7 @@ class RNNBase(Module):
         out, finals = self._run(x, states, batch_sizes, step)
         if packed is not None:
             if packed.unsorted_indices is not None:
-                finals = [f.index_select(1, packed.unsorted_indices) for f in finals]
+                finals = [f.index_select(1, packed.unsorted_indices.to(device=f.device)) for f in finals]
             out = PackedSequence(out, packed.batch_sizes, packed.sorted_indices, packed.unsorted_indices)
         elif unbatched:
             out, finals = out.squeeze(1), [f.squeeze(1) for f in finals]

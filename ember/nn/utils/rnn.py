@@ -56,9 +56,10 @@ def invert_permutation(permutation):
     """The permutation that undoes ``permutation`` (None stays None)."""
     if permutation is None:
         return None
-    out = np.empty_like(permutation._data)
-    out[permutation._data] = np.arange(permutation.numel(), dtype=out.dtype)
-    return Tensor._wrap(out)
+    perm = _lengths_array(permutation)  # on the host, like batch_sizes
+    out = np.empty_like(perm)
+    out[perm] = np.arange(perm.size, dtype=perm.dtype)
+    return creation.tensor(out, device=permutation.device)
 
 
 def _lengths_array(lengths):
