@@ -180,3 +180,12 @@ def test_set_num_threads():
     assert ember.get_num_threads() == 1
     ember.set_num_threads(2)
     assert ember.get_num_threads() == 2
+
+
+def gradcheck_case(fn, inputs, second_order=True):
+    """Run ember's gradcheck (and gradgradcheck) on ``fn`` with float64 copies of the float ndarrays in ``inputs``."""
+    from ember.autograd import gradcheck, gradgradcheck
+    args = [ember.tensor(a.astype(np.float64), requires_grad=True) if a.dtype.kind == 'f' else ember.from_numpy(a)
+            for a in inputs]
+    assert gradcheck(fn, args, eps=1e-6, atol=1e-5, rtol=1e-3)
+    assert not second_order or gradgradcheck(fn, args, eps=1e-6, atol=1e-5, rtol=1e-3)

@@ -22,7 +22,7 @@ INPLACE = {
 
 
 def ember_or_torch(x):
-    return torch if isinstance(x, torch.Tensor) else ember
+    return torch if torch is not None and isinstance(x, torch.Tensor) else ember
 
 
 @requires_torch

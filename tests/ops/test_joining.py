@@ -4,6 +4,7 @@ import pytest
 
 import ember
 from tests.oracle import compare, compare_raises, randn, requires_torch, torch
+from tests.test_tensor import gradcheck_case
 
 A, B = randn(2, 3, seed=1), randn(2, 3, seed=2)
 C = randn(4, 3, seed=3)
@@ -34,7 +35,7 @@ CASES = {
 
 
 def torch_or_ember(x):
-    return torch if isinstance(x, torch.Tensor) else ember
+    return torch if torch is not None and isinstance(x, torch.Tensor) else ember
 
 
 @requires_torch
@@ -88,3 +89,9 @@ def test_grad_fn_names():
     for f in (lambda m, x: m.cat([x, x]), lambda m, x: m.stack([x, x]), lambda m, x: x.split(2)[0],
               lambda m, x: x.split([1, 3])[0], lambda m, x: x.chunk(2)[1], lambda m, x: x.unbind()[0]):
         assert f(ember, e).grad_fn.name() == f(torch, t).grad_fn.name()
+
+
+@pytest.mark.parametrize('name', sorted(CASES))
+def test_joining_gradcheck(name):
+    fn, inputs = CASES[name]
+    gradcheck_case(fn, inputs)

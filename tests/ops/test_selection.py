@@ -4,6 +4,7 @@ import pytest
 
 import ember
 from tests.oracle import compare, compare_raises, randn, requires_torch, torch
+from tests.test_tensor import gradcheck_case
 
 X = randn(3, 4)
 S = randn(2, 4, seed=1)
@@ -13,7 +14,7 @@ COND = X > 0
 
 
 def m(x):
-    return torch if isinstance(x, torch.Tensor) else ember
+    return torch if torch is not None and isinstance(x, torch.Tensor) else ember
 
 
 CASES = {
@@ -122,3 +123,9 @@ def test_diagonal_is_a_writable_view():
     d = x.diagonal()
     d.fill_(1)
     assert x.tolist() == [[1, 0, 0], [0, 1, 0], [0, 0, 1]]
+
+
+@pytest.mark.parametrize('name', sorted(CASES))
+def test_selection_gradcheck(name):
+    fn, inputs = CASES[name]
+    gradcheck_case(fn, inputs)

@@ -4,6 +4,7 @@ import pytest
 
 import ember
 from tests.oracle import compare, compare_raises, randn, requires_torch, torch
+from tests.test_tensor import gradcheck_case
 
 X = randn(2, 3, 4)
 
@@ -118,3 +119,8 @@ def test_size_object():
     assert repr(s) == 'ember.Size([2, 3])' and s.numel() == 6
     assert isinstance(s[1:], ember.Size) and s[1:] == (3,)
     assert ember.zeros(s).shape == (2, 3)
+
+
+@pytest.mark.parametrize('name', sorted(CASES))
+def test_shape_op_gradcheck(name):
+    gradcheck_case(CASES[name], (X,))
