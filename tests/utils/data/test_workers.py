@@ -65,7 +65,7 @@ class Faulty(Dataset):
             if self.kind == 'kill':
                 os.kill(os.getpid(), signal.SIGKILL)
             if self.kind == 'sleep':
-                time.sleep(3)
+                time.sleep(1)
         return i
 
     def __len__(self):
