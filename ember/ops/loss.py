@@ -99,10 +99,12 @@ class ClassTargets:
 
     def __init__(self, target, num_classes, dtype, weight, ignore_index, smoothing, reduction):
         t, valid = target, None
-        if t.size and t.min() <= ignore_index <= t.max() and (t == ignore_index).any():
+        lo, hi = (int(t.min()), int(t.max())) if t.size else (0, 0)
+        if lo <= ignore_index <= hi and (t == ignore_index).any():
             valid = t != ignore_index
             t = np.where(valid, t, 0)
-        if t.size and (t.min() < 0 or t.max() >= num_classes):
+            lo, hi = int(t.min()), int(t.max())
+        if lo < 0 or hi >= num_classes:
             bad = (target < 0) | (target >= num_classes)
             bad = bad & valid if valid is not None else bad
             raise IndexError(f"Target {int(target[bad][0])} is out of bounds.")
