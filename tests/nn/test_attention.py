@@ -244,3 +244,17 @@ def test_mha_constructor_errors():
             torch.nn.MultiheadAttention(*args)
         with pytest.raises(t_exc.type):
             ember.nn.MultiheadAttention(*args)
+
+
+@requires_torch
+def test_mha_float32_default_dtype():
+    torch.manual_seed(0)
+    t_mod = torch.nn.MultiheadAttention(8, 2, batch_first=True)
+    e_mod = ember.nn.MultiheadAttention(8, 2, batch_first=True)
+    e_mod.load_state_dict({k: to_ember(v) for k, v in t_mod.state_dict().items()})
+    q, kv = randn(2, 3, 8), randn(2, 5, 8, seed=1)
+    mask = np.array([[False] * 4 + [True], [False] * 5])
+    e_out = e_mod(to_ember(q), to_ember(kv), to_ember(kv), key_padding_mask=to_ember(mask))
+    t_out = t_mod(to_torch(q), to_torch(kv), to_torch(kv), key_padding_mask=to_torch(mask))
+    assert_same(e_out, t_out, atol=1e-5, rtol=1e-4)
+    assert e_out[0].dtype == ember.float32
