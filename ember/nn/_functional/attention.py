@@ -182,6 +182,38 @@ def _check_attn_mask(attn_mask, tgt_len, src_len, bsz, num_heads):
     raise RuntimeError(f"attn_mask's dimension {attn_mask.dim()} is not supported")
 
 
+def _merge_key_padding(attn_mask, key_padding_mask, bsz, num_heads, src_len):
+    """One additive mask of shape (1 or N*heads, L, S) from the attention mask and the padding mask."""
+    if key_padding_mask is None:
+        return attn_mask
+    if tuple(key_padding_mask.shape) != (bsz, src_len):
+        raise AssertionError(f"expecting key_padding_mask shape of {(bsz, src_len)}, but got "
+                             f"{key_padding_mask.shape}")
+    kpm = key_padding_mask.reshape(bsz, 1, 1, src_len).expand(bsz, num_heads, 1, src_len)
+    kpm = kpm.reshape(bsz * num_heads, 1, src_len)
+    return kpm if attn_mask is None else attn_mask + kpm
+
+
+def _attend(q, k, v, attn_mask, dropout_p, is_causal, need_weights, bsz, num_heads):
+    """Attention of (N*heads, L, d) queries: the output, and the (N, heads, L, S) weights when asked for."""
+    (tgt_len, head_dim), src_len = q.shape[1:], k.shape[1]
+    if need_weights:
+        scores = (q * math.sqrt(1.0 / head_dim)).matmul(k.transpose(-2, -1))
+        if attn_mask is not None:
+            scores = scores + attn_mask
+        weights = softmax(scores, -1)  # torch's weights path: fully masked rows give NaN
+        if dropout_p > 0.0:
+            weights = dropout(weights, dropout_p)
+        return weights.matmul(v), weights.reshape(bsz, num_heads, tgt_len, src_len)
+    if attn_mask is not None:
+        attn_mask = attn_mask.unsqueeze(0) if attn_mask.shape[0] == 1 else \
+            attn_mask.reshape(bsz, num_heads, -1, src_len)
+    out = scaled_dot_product_attention(q.reshape(bsz, num_heads, tgt_len, head_dim),
+                                       k.reshape(bsz, num_heads, src_len, head_dim),
+                                       v.reshape(bsz, num_heads, src_len, head_dim), attn_mask, dropout_p, is_causal)
+    return out.reshape(bsz * num_heads, tgt_len, head_dim), None
+
+
 def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_heads, in_proj_weight, in_proj_bias,
                                  bias_k, bias_v, add_zero_attn, dropout_p, out_proj_weight, out_proj_bias,
                                  training=True, key_padding_mask=None, need_weights=True, attn_mask=None,
@@ -220,12 +252,11 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
         if tuple(key.shape[:2]) != tuple(value.shape[:2]):
             raise AssertionError(f"key's sequence and batch dims {key.shape[:2]} do not match value's "
                                  f"{value.shape[:2]}")
-        q, k, v = _in_projection(query, key, value, embed_dim, None, in_proj_bias, q_proj_weight, k_proj_weight,
-                                 v_proj_weight)
-    else:
-        if tuple(key.shape) != tuple(value.shape):
-            raise AssertionError(f"key shape {key.shape} does not match value shape {value.shape}")
-        q, k, v = _in_projection(query, key, value, embed_dim, in_proj_weight, in_proj_bias, None, None, None)
+        in_proj_weight = None
+    elif tuple(key.shape) != tuple(value.shape):
+        raise AssertionError(f"key shape {key.shape} does not match value shape {value.shape}")
+    q, k, v = _in_projection(query, key, value, embed_dim, in_proj_weight, in_proj_bias, q_proj_weight,
+                             k_proj_weight, v_proj_weight)
     if attn_mask is not None:
         attn_mask = _check_attn_mask(attn_mask, tgt_len, key.shape[0], bsz, num_heads)
     if bias_k is not None and bias_v is not None:
@@ -241,36 +272,11 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
         zero = Tensor._wrap(xp.zeros((bsz * num_heads, 1, head_dim), k._data.dtype))
         k, v = cat([k, zero], 1), cat([v, zero], 1)
         attn_mask, key_padding_mask = _pad_last(attn_mask), _pad_last(key_padding_mask)
-    src_len = k.shape[1]
-    if key_padding_mask is not None:
-        if tuple(key_padding_mask.shape) != (bsz, src_len):
-            raise AssertionError(f"expecting key_padding_mask shape of {(bsz, src_len)}, but got "
-                                 f"{key_padding_mask.shape}")
-        kpm = key_padding_mask.reshape(bsz, 1, 1, src_len).expand(bsz, num_heads, 1, src_len)
-        kpm = kpm.reshape(bsz * num_heads, 1, src_len)
-        attn_mask = kpm if attn_mask is None else attn_mask + kpm
-    if not training:
-        dropout_p = 0.0
-    if need_weights:
-        scores = (q * math.sqrt(1.0 / head_dim)).matmul(k.transpose(-2, -1))
-        if attn_mask is not None:
-            scores = scores + attn_mask
-        weights = softmax(scores, -1)  # torch's weights path: fully masked rows give NaN
-        if dropout_p > 0.0:
-            weights = dropout(weights, dropout_p)
-        out = weights.matmul(v)
-        weights = weights.reshape(bsz, num_heads, tgt_len, src_len)
-        if average_attn_weights:
-            weights = weights.mean(1)
-    else:
-        if attn_mask is not None:
-            attn_mask = attn_mask.unsqueeze(0) if attn_mask.shape[0] == 1 else \
-                attn_mask.reshape(bsz, num_heads, -1, src_len)
-        q4 = q.reshape(bsz, num_heads, tgt_len, head_dim)
-        out = scaled_dot_product_attention(q4, k.reshape(bsz, num_heads, src_len, head_dim),
-                                           v.reshape(bsz, num_heads, src_len, head_dim), attn_mask, dropout_p,
-                                           is_causal).reshape(bsz * num_heads, tgt_len, head_dim)
-        weights = None
+    attn_mask = _merge_key_padding(attn_mask, key_padding_mask, bsz, num_heads, k.shape[1])
+    out, weights = _attend(q, k, v, attn_mask, dropout_p if training else 0.0, is_causal, need_weights, bsz,
+                           num_heads)
+    if weights is not None and average_attn_weights:
+        weights = weights.mean(1)
     out = out.transpose(0, 1).reshape(tgt_len, bsz, embed_dim)
     out = linear(out, out_proj_weight, out_proj_bias)
     if not batched:
