@@ -324,4 +324,15 @@ def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False, layo
     return tensor(data, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad)
 
 
-TENSOR_METHODS = ('new_zeros', 'new_ones', 'new_empty', 'new_full', 'new_tensor')
+def new(self, *args, **kwargs):
+    """Legacy ``x.new(...)``: ``Tensor(...)`` with this tensor's dtype and device."""
+    if 'dtype' in kwargs:
+        raise TypeError("new() received an invalid combination of arguments - got an unexpected keyword 'dtype'")
+    device = resolve(kwargs.get('device')) if kwargs.get('device') is not None else self.device
+    if args and not isinstance(args[0], (builtins.int, np.integer)):
+        return Tensor._make(_to_array(args[0], self.dtype, device, copy=True))
+    shape = _size(args) if args else (0,)
+    return Tensor._make(backend.array_module(device).empty(shape, self._data.dtype))
+
+
+TENSOR_METHODS = ('new_zeros', 'new_ones', 'new_empty', 'new_full', 'new_tensor', 'new')

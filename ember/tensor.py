@@ -348,6 +348,9 @@ class Tensor:
             raise TypeError("iteration over a 0-d tensor")
         return (self[i] for i in range(self._data.shape[0]))
 
+    def __reversed__(self):
+        return self if self._data.ndim == 0 else self.flip(0)
+
     def __contains__(self, element):
         if not isinstance(element, (Tensor, int, float, bool)):
             raise RuntimeError(f"Tensor.__contains__ only supports Tensor or scalar, but you passed in a "

@@ -3,6 +3,7 @@ as in torch, so writes through one show in the other and in-place version
 counters are shared."""
 import numpy as np
 
+from .. import dtypes
 from ..autograd.function import Function
 from ..size import Size
 from ._util import wrap_dim, wrap_dims
@@ -73,9 +74,25 @@ class UnsafeView(Function):
 
 
 def view(input, *shape):
-    """A tensor with the same data and a new shape; raises when strides make that impossible."""
+    """A tensor with the same data and a new shape (raises when strides make that impossible), or the same
+    bytes reinterpreted as another dtype: ``x.view(ember.int32)``."""
+    if len(shape) == 1 and isinstance(shape[0], dtypes.dtype):
+        return _view_dtype(input, shape[0])
     shape = _infer_shape(_shape_arg(shape), input.numel(), 'view')
     return View.apply(input, shape=shape)
+
+
+def _view_dtype(input, dtype):
+    src = input._data
+    if dtype.itemsize != src.itemsize and (src.ndim == 0 or not src.flags.c_contiguous):
+        raise RuntimeError("self.stride(-1) must be 1 to view ScalarType with a different element size")
+    if dtype.itemsize > src.itemsize and src.shape[-1] * src.itemsize % dtype.itemsize:
+        raise RuntimeError(f"self.size(-1) must be divisible by {dtype.itemsize // src.itemsize} to view "
+                           f"{input.dtype} as {dtype} (different element sizes), but got {src.shape[-1]}")
+    out = src.view(dtype.np)
+    t = type(input)._make(out, version=input._version)
+    t._base = input._base if input._base is not None else input
+    return t
 
 
 def reshape(input, *shape):
@@ -173,7 +190,7 @@ def expand(input, *sizes):
     sizes = list(_shape_arg(sizes))
     shape = input._data.shape
     if len(sizes) < len(shape):
-        raise RuntimeError(f"expand(torch.FloatTensor{{{list(shape)}}}, size={sizes}): the number of sizes "
+        raise RuntimeError(f"expand({input.type()}{{{list(shape)}}}, size={sizes}): the number of sizes "
                            f"provided ({len(sizes)}) must be greater or equal to the number of dimensions in the "
                            f"tensor ({len(shape)})")
     lead = len(sizes) - len(shape)
