@@ -109,3 +109,28 @@ def test_multi_margin_loss_errors():
     compare_raises(lambda x, t: F(x).multi_margin_loss(x, t, p=3), randn(2, 3), np.array([0, 1]))
     compare_raises(lambda x, t: F(x).multi_margin_loss(x, t), randn(2, 3), np.array([0, 3]))
     compare_raises(lambda x, t: F(x).multi_margin_loss(x, t), randn(2, 3), np.array([0]))
+
+
+@requires_torch
+@pytest.mark.parametrize('reduction', REDUCTIONS)
+def test_multilabel_margin_loss(reduction):
+    # targets end at the first -1; a repeated class counts twice, as in torch; no double backward in torch
+    t = np.array([[3, 0, -1, 1], [1, 2, 3, 0], [1, 1, -1, 0], [-1, 2, 2, 2]])
+    compare(lambda x, t: F(x).multilabel_margin_loss(x, t, reduction=reduction), randn(4, 4), t)
+    compare(lambda x, t: F(x).multilabel_margin_loss(x, t, reduction=reduction), randn(4), t[0])
+    compare_raises(lambda x, t: F(x).multilabel_margin_loss(x, t), randn(2, 4), np.array([[1, 0, -1, 7], [0] * 4]))
+    compare_raises(lambda x, t: F(x).multilabel_margin_loss(x, t), randn(2, 4), t[:2, :3])
+
+
+@requires_torch
+@pytest.mark.parametrize('reduction', REDUCTIONS)
+@pytest.mark.parametrize('swap', (False, True))
+def test_triplet_margin_with_distance_loss(reduction, swap):
+    cos = lambda a, b: 1 - F(a).cosine_similarity(a, b)
+    compare(lambda a, p, n: F(a).triplet_margin_with_distance_loss(a, p, n, distance_function=cos, margin=0.5,
+                                                                   swap=swap, reduction=reduction),
+            randn(4, 5), randn(4, 5, seed=1), randn(4, 5, seed=2), second_order=True)
+    compare(lambda a, p, n: F(a).triplet_margin_with_distance_loss(a, p, n, reduction=reduction),
+            randn(4, 5), randn(4, 5, seed=1), randn(4, 5, seed=2), second_order=True)
+    compare_raises(lambda a, p, n: F(a).triplet_margin_with_distance_loss(a, p, n, margin=-1.0), randn(2, 3),
+                   randn(2, 3), randn(2, 3))

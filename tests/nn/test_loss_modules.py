@@ -36,6 +36,11 @@ CASES = [
     ('TripletMarginLoss', lambda x: {'swap': True}, (randn(3, 4), randn(3, 4, seed=1), randn(3, 4, seed=2))),
     ('MultiLabelSoftMarginLoss', lambda x: {'weight': const(x, W4)}, (randn(3, 4), probs(3, 4) > 0.5)),
     ('MultiMarginLoss', lambda x: {'p': 2, 'weight': const(x, W4)}, (randn(5, 4), targets(5, 4))),
+    ('MultiLabelMarginLoss', lambda x: {}, (randn(2, 4), np.array([[3, 0, -1, 1], [1, 2, 3, 0]]))),
+    ('TripletMarginWithDistanceLoss', lambda x: {'margin': 0.3},
+     (randn(3, 4), randn(3, 4, seed=1), randn(3, 4, seed=2))),
+    ('CTCLoss', lambda x: {'blank': 3}, (randn(5, 2, 4), np.array([[1, 2], [0, 0]]), np.array([5, 4]),
+                                          np.array([2, 1]))),
 ]
 
 

@@ -20,6 +20,7 @@ from .distance import pairwise_distance
 __all__ = ('cross_entropy', 'nll_loss', 'binary_cross_entropy', 'binary_cross_entropy_with_logits', 'mse_loss',
            'l1_loss', 'smooth_l1_loss', 'huber_loss', 'kl_div', 'poisson_nll_loss', 'gaussian_nll_loss',
            'cosine_embedding_loss', 'margin_ranking_loss', 'hinge_embedding_loss', 'triplet_margin_loss',
+           'triplet_margin_with_distance_loss', 'multilabel_margin_loss',
            'soft_margin_loss', 'multilabel_soft_margin_loss', 'multi_margin_loss', 'ctc_loss')
 
 
@@ -400,16 +401,25 @@ def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, s
                         reduce=None, reduction='mean'):
     r""":math:`\max(d(a, p) - d(a, n) + \mathrm{margin}, 0)` with the pairwise p-norm distance ``d``."""
     enum = _enum(size_average, reduce, reduction)
+    return triplet_margin_with_distance_loss(anchor, positive, negative, margin=margin, swap=swap,
+                                             reduction=('none', 'mean', 'sum')[enum],
+                                             distance_function=lambda a, b: pairwise_distance(a, b, p, eps))
+
+
+def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_function=None, margin=1.0, swap=False,
+                                      reduction='mean'):
+    r""":math:`\max(d(a, p) - d(a, n) + \mathrm{margin}, 0)` for any distance ``d`` (default: pairwise L2)."""
+    enum = L.reduction_enum(reduction)
     if margin <= 0:
         raise ValueError(f"margin must be greater than 0, got {margin}")
     if not anchor.ndim == positive.ndim == negative.ndim:
         raise RuntimeError(f"The anchor, positive, and negative tensors are expected to have the same number of "
                            f"dimensions, but got: anchor {anchor.ndim}D, positive {positive.ndim}D, and negative "
                            f"{negative.ndim}D inputs")
-    d_pos = pairwise_distance(anchor, positive, p, eps)
-    d_neg = pairwise_distance(anchor, negative, p, eps)
+    d = distance_function if distance_function is not None else pairwise_distance
+    d_pos, d_neg = d(anchor, positive), d(anchor, negative)
     if swap:
-        d_neg = d_neg.minimum(pairwise_distance(positive, negative, p, eps))
+        d_neg = d_neg.minimum(d(positive, negative))
     return _reduce((margin + d_pos - d_neg).clamp(min=0), enum)
 
 
@@ -466,6 +476,32 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
     loss = z.sum(1) / x.shape[1]
     return loss.squeeze(0) if squeeze and enum == 0 else _reduce(loss, enum)
 
+
+def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduction='mean'):
+    r"""Multi-label hinge loss :math:`\sum_{j}\sum_{i \notin y} \max(0, 1 - (x_{y_j} - x_i)) / C`.
+
+    ``target`` holds class indices per sample, ended by the first -1.
+    """
+    enum = _enum(size_average, reduce, reduction)
+    if input.ndim > 2 or target.shape != input.shape:
+        raise RuntimeError(f"inconsistent target size: {list(target.shape)} for input of size: "
+                           f"{list(input.shape)}")
+    squeeze = input.ndim < 2
+    x, t = (input.reshape(1, -1), target._data.reshape(1, -1)) if squeeze else (input, target._data)
+    c = x.shape[1]
+    # a slot counts while no -1 came before it
+    live = np.cumprod(t != -1, axis=1).astype(bool)
+    if ((t < -1) | (t >= c)).any():
+        raise RuntimeError("argument #2 'target' is out of range")
+    idx = np.where(live, t, 0)
+    rows = np.arange(x.shape[0])[:, None]
+    is_target = np.zeros(x.shape, dtype=bool)
+    is_target[np.broadcast_to(rows, idx.shape)[live], idx[live]] = True
+    x_y = x[Tensor._wrap(np.broadcast_to(rows, idx.shape).copy()), Tensor._wrap(idx)]    # (N, S)
+    hinge = (1 - x_y.unsqueeze(2) + x.unsqueeze(1)).clamp(min=0)                        # (N, S, C)
+    mask = Tensor._wrap((live[:, :, None] & ~is_target[:, None, :]).astype(x._data.dtype))
+    loss = (hinge * mask).sum((1, 2)) / c
+    return loss.squeeze(0) if squeeze and enum == 0 else _reduce(loss, enum)
 
 def _lengths(lengths, xp):
     data = xp.asarray(lengths._data if isinstance(lengths, Tensor) else lengths)

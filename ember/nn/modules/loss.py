@@ -6,12 +6,14 @@ As in torch, ``_Loss`` keeps ``reduction`` (resolving the deprecated
 """
 from .. import functional as F
 from ..module import Module
+from .distance import PairwiseDistance
 from ...ops.loss import legacy_reduction
 
 __all__ = ('L1Loss', 'MSELoss', 'CrossEntropyLoss', 'NLLLoss', 'BCELoss', 'BCEWithLogitsLoss', 'KLDivLoss',
            'SmoothL1Loss', 'HuberLoss', 'PoissonNLLLoss', 'GaussianNLLLoss', 'CosineEmbeddingLoss',
            'MarginRankingLoss', 'HingeEmbeddingLoss', 'TripletMarginLoss', 'SoftMarginLoss',
-           'MultiLabelSoftMarginLoss', 'MultiMarginLoss', 'CTCLoss')
+           'MultiLabelSoftMarginLoss', 'MultiMarginLoss', 'CTCLoss', 'TripletMarginWithDistanceLoss',
+           'MultiLabelMarginLoss')
 
 
 class _Loss(Module):
@@ -281,3 +283,30 @@ class CTCLoss(_Loss):
         """The loss of ``log_probs`` ``(T, N, C)`` against the ``targets`` sequences."""
         return F.ctc_loss(log_probs, targets, input_lengths, target_lengths, self.blank, self.reduction,
                           self.zero_infinity)
+
+
+class TripletMarginWithDistanceLoss(_Loss):
+    r""":math:`\max(d(a, p) - d(a, n) + \mathrm{margin}, 0)` with a custom ``distance_function``."""
+
+    def __init__(self, *, distance_function=None, margin=1.0, swap=False, reduction='mean'):
+        super().__init__(reduction=reduction)
+        if margin <= 0:
+            raise ValueError(f"TripletMarginWithDistanceLoss: expected margin to be greater than 0, got {margin} "
+                             "instead")
+        # torch's default is a PairwiseDistance module, so it shows in repr as a child
+        self.distance_function = distance_function if distance_function is not None else PairwiseDistance()
+        self.margin, self.swap = margin, swap
+
+    def forward(self, anchor, positive, negative):
+        """The loss of the triplets."""
+        return F.triplet_margin_with_distance_loss(anchor, positive, negative,
+                                                   distance_function=self.distance_function, margin=self.margin,
+                                                   swap=self.swap, reduction=self.reduction)
+
+
+class MultiLabelMarginLoss(_Loss):
+    r"""Multi-label hinge loss; ``target`` lists each sample's classes, ended by -1."""
+
+    def forward(self, input, target):
+        """The loss of ``input`` scores against the target class lists."""
+        return F.multilabel_margin_loss(input, target, reduction=self.reduction)
