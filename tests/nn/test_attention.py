@@ -258,3 +258,13 @@ def test_mha_float32_default_dtype():
     t_out = t_mod(to_torch(q), to_torch(kv), to_torch(kv), key_padding_mask=to_torch(mask))
     assert_same(e_out, t_out, atol=1e-5, rtol=1e-4)
     assert e_out[0].dtype == ember.float32
+
+
+@requires_torch
+def test_sdpa_float_mask_requiring_grad_with_fully_masked_row():
+    mask = randn(3, 5, seed=4, dtype=np.float64)
+    mask[1] = -np.inf
+    q, k, v = randn(2, 3, 4, dtype=np.float64), randn(2, 5, 4, seed=1, dtype=np.float64), \
+        randn(2, 5, 4, seed=2, dtype=np.float64)
+    compare(lambda q, k, v, m: lib(q).nn.functional.scaled_dot_product_attention(q, k, v, attn_mask=m), q, k, v,
+            mask, atol=1e-9)

@@ -63,11 +63,9 @@ def _mask_bias(attn_mask, is_causal, L, S, like):
     return bias, attn_mask
 
 
-def _safe_softmax(scores, bias):
-    """Softmax over the last dim that gives zeros (not NaN) in rows that every mask entry removed."""
-    if bias is None:
-        return softmax(scores, -1)
-    dead = np.all(np.isneginf(np.broadcast_to(bias, scores.shape)), axis=-1, keepdims=True)
+def _safe_softmax(scores):
+    """Softmax over the last dim that gives zeros (not NaN) in rows where every score is -inf."""
+    dead = np.all(np.isneginf(scores._data), axis=-1, keepdims=True)
     if not dead.any():
         return softmax(scores, -1)
     dead_t = Tensor._wrap(dead)
@@ -105,7 +103,7 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
         scores = scores + Tensor._wrap(bias)
     if float_mask is not None:
         scores = scores + float_mask
-    weights = _safe_softmax(scores, bias)
+    weights = _safe_softmax(scores)
     if dropout_p > 0:
         weights = dropout(weights, dropout_p, training=True)
     return weights.matmul(value)
