@@ -81,6 +81,11 @@ class RNNBase(Module):
         """A no-op kept for compatibility: ember has no cuDNN weight buffer to compact."""
 
     @property
+    def _flat_weights(self):
+        """The parameters in registration order (torch keeps this list for cuDNN)."""
+        return [getattr(self, n) for n in self._flat_weights_names]
+
+    @property
     def all_weights(self):
         """The parameters per layer and direction, in torch's order."""
         per = len(self._flat_weights_names) // (self.num_layers * (2 if self.bidirectional else 1))
