@@ -13,6 +13,7 @@ GEMM needs contiguous columns); the scatter back (col2im) loops over the
 kernel offsets only, adding strided slices, never over pixels or batch items.
 """
 import itertools
+import math
 from collections import namedtuple
 
 import numpy as np
@@ -63,47 +64,74 @@ def _window_key(offs, geo, out):
     return tuple(slice(i * dl, i * dl + (o - 1) * s + 1, s) for i, dl, o, s in zip(offs, geo.dilation, out, geo.stride))
 
 
-def im2col(x, kernel, geo, out=None):
-    """Columns ``(C, *kernel, *out, N)`` of ``x`` (N, C, *sp), and ``out`` (windows per dim).
+def batch_mid(out):
+    """Whether columns put the batch before the windows, ``(N, *out)``, rather than after, ``(*out, N)``.
 
-    The batch goes last ("batch-last" columns): the copy out of the strided
-    window view then moves runs of N contiguous elements, and a whole layer
-    is one GEMM ``(O, C*K) @ (C*K, L*N)``.
+    Batch-last columns copy N-long runs and suit small feature maps (LeNet's
+    8x8); batch-middle columns copy rows of the map, and their GEMM result
+    needs only its first two axes swapped, which wins once rows are long.
+    """
+    return out[-1] >= 16
+
+
+def im2col(x, kernel, geo, out=None, mid=None):
+    """Columns ``(C, *kernel, N, *out)`` (``mid``) or ``(C, *kernel, *out, N)`` of ``x`` (N, C, *sp); and ``out``.
+
+    Either way a layer is then one GEMM ``(O, C*K) @ (C*K, N*L)``, and the
+    columns are one copy out of a strided view of the (padded) input.
+    ``mid=None`` picks the layout with ``batch_mid``.
     """
     n, c = x.shape[:2]
-    sp = x.shape[2:]
+    d = len(kernel)
     xp = backend.get_array_module(x)
-    padded = tuple(s + a + b for s, a, b in zip(sp, geo.lo, geo.hi))
+    padded = tuple(s + a + b for s, a, b in zip(x.shape[2:], geo.lo, geo.hi))
     if out is None:
         out = tuple(out_size(p, k, s, dl) for p, k, s, dl in zip(padded, kernel, geo.stride, geo.dilation))
-    buf = xp.zeros((c,) + padded + (n,), dtype=x.dtype) if any(geo.lo) or any(geo.hi) else \
-        xp.empty((c,) + padded + (n,), dtype=x.dtype)
-    buf[(slice(None),) + tuple(slice(a, a + s) for a, s in zip(geo.lo, sp))] = xp.moveaxis(x, 0, -1)
-    # A strided view (C, *kernel, *out, N) of the windows, made contiguous by one copy.
-    st = buf.strides
-    d = len(kernel)
-    strides = st[:1] + tuple(st[1 + i] * geo.dilation[i] for i in range(d)) + \
-        tuple(st[1 + i] * geo.stride[i] for i in range(d)) + st[-1:]
-    win = as_strided(buf, (c,) + tuple(kernel) + tuple(out) + (n,), strides)
-    return xp.ascontiguousarray(win), tuple(out)
+    out = tuple(out)
+    if mid is None:
+        mid = batch_mid(out)
+    if mid:
+        src = pad_array(x, geo.lo, geo.hi)
+        st = src.strides
+        lead, sp_st, batch = (st[1],), st[2:], (st[0],)
+        shape = (c,) + tuple(kernel) + (n,) + out
+    else:
+        src = xp.zeros((c,) + padded + (n,), dtype=x.dtype) if any(geo.lo) or any(geo.hi) else \
+            xp.empty((c,) + padded + (n,), dtype=x.dtype)
+        src[(slice(None),) + tuple(slice(a, a + s) for a, s in zip(geo.lo, x.shape[2:]))] = xp.moveaxis(x, 0, -1)
+        st = src.strides
+        lead, sp_st, batch = st[:1], st[1:1 + d], st[-1:]
+        shape = (c,) + tuple(kernel) + out + (n,)
+    dil = tuple(sp_st[i] * geo.dilation[i] for i in range(d))
+    step = tuple(sp_st[i] * geo.stride[i] for i in range(d))
+    strides = lead + dil + (batch + step if mid else step + batch)
+    return xp.ascontiguousarray(as_strided(src, shape, strides)), out
 
 
-def col2im(cols, shape, kernel, geo, out):
-    """Adjoint of ``im2col``: add columns ``(C, *kernel, *out, N)`` back into an array of ``shape`` (N, C, *sp)."""
+def col2im(cols, shape, kernel, geo, out, mid):
+    """Adjoint of ``im2col``: add columns (in ``mid`` or batch-last layout) back into an array of ``shape``."""
     full = tuple((o - 1) * s + dl * (k - 1) + 1 for o, s, dl, k in zip(out, geo.stride, geo.dilation, kernel))
     buf_sp = tuple(max(f, lo + s) for f, lo, s in zip(full, geo.lo, shape[2:]))
     xp = backend.get_array_module(cols)
-    buf = xp.zeros((shape[1],) + buf_sp + (shape[0],), dtype=cols.dtype)
+    crop = tuple(slice(lo, lo + s) for lo, s in zip(geo.lo, shape[2:]))
+    if mid:
+        buf = xp.zeros(shape[:2] + buf_sp, dtype=cols.dtype)
+        view = buf.swapaxes(0, 1)  # (C, N, *sp), matching the columns' (C, N, *out) slices
+    else:
+        buf = view = xp.zeros((shape[1],) + buf_sp + (shape[0],), dtype=cols.dtype)
     for offs in itertools.product(*(range(k) for k in kernel)):
-        buf[(slice(None),) + _window_key(offs, geo, out)] += cols[(slice(None),) + offs]
-    crop = buf[(slice(None),) + tuple(slice(lo, lo + s) for lo, s in zip(geo.lo, shape[2:]))]
-    return xp.ascontiguousarray(xp.moveaxis(crop, -1, 0))
+        view[(slice(None), slice(None)) + _window_key(offs, geo, out) if mid else
+             (slice(None),) + _window_key(offs, geo, out)] += cols[(slice(None),) + offs]
+    if mid:
+        return buf if buf_sp == tuple(shape[2:]) else xp.ascontiguousarray(buf[(slice(None), slice(None)) + crop])
+    return xp.ascontiguousarray(xp.moveaxis(buf[(slice(None),) + crop], -1, 0))
 
 
-def batch_last(y, groups):
-    """(N, C, *sp) -> contiguous (groups, C/groups, prod(sp) * N), the layout of the GEMMs."""
+def gemm_layout(y, groups, mid):
+    """(N, C, *sp) -> contiguous (groups, C/groups, N*L) in the columns' order, the operand of the GEMMs."""
     xp = backend.get_array_module(y)
-    return xp.ascontiguousarray(xp.moveaxis(y, 0, -1)).reshape(groups, y.shape[1] // groups, -1)
+    moved = y.swapaxes(0, 1) if mid else xp.moveaxis(y, 0, -1)
+    return xp.ascontiguousarray(moved).reshape(groups, y.shape[1] // groups, -1)
 
 
 def _grouped(w, groups):
@@ -125,9 +153,12 @@ def _bias_grad(ctx, grad, index):
 def conv_forward(x, w, b, geo, out=None):
     """``conv(x, w) + b`` on arrays: im2col, one GEMM per group, back to (N, O, *out); also the columns."""
     cols, out = im2col(x, w.shape[2:], geo, out)
-    g = geo.groups
-    y = np.matmul(_grouped(w, g), cols.reshape(g, -1, _windows_n(cols, out)))
-    y = np.moveaxis(y.reshape((w.shape[0],) + out + (x.shape[0],)), -1, 0)
+    mid, g, n = batch_mid(out), geo.groups, x.shape[0]
+    y = np.matmul(_grouped(w, g), cols.reshape(g, -1, n * math.prod(out)))
+    if mid:
+        y = y.reshape((w.shape[0], n) + out).swapaxes(0, 1)
+    else:
+        y = np.moveaxis(y.reshape((w.shape[0],) + out + (n,)), -1, 0)
     # Moving the batch back to the front is a copy anyway: let it add the bias in the same pass.
     res = backend.get_array_module(y).empty(y.shape, dtype=y.dtype)
     if b is not None:
@@ -137,34 +168,30 @@ def conv_forward(x, w, b, geo, out=None):
     return res, cols
 
 
-def _windows_n(cols, out):
-    """L * N: the number of columns."""
-    return int(np.prod(out)) * cols.shape[-1]
-
-
-def conv_transpose_forward(g_out, w, geo, in_shape, g_bl=None):
+def conv_transpose_forward(g_out, w, geo, in_shape, g_mat=None):
     """Adjoint of conv in its input: ``W^T @ g`` per group, then col2im into ``in_shape``.
 
-    ``g_bl`` is ``batch_last(g_out)`` when the caller already has it.
+    ``g_mat`` is ``gemm_layout(g_out)`` when the caller already has it.
     """
-    groups = geo.groups
+    groups, n = geo.groups, g_out.shape[0]
     out = tuple(g_out.shape[2:])
-    if g_bl is None:
-        g_bl = batch_last(g_out, groups)
-    cols = np.matmul(_grouped(w, groups).transpose(0, 2, 1), g_bl)
-    cols = cols.reshape((in_shape[1],) + tuple(w.shape[2:]) + out + (g_out.shape[0],))
-    return col2im(cols, in_shape, w.shape[2:], geo, out)
+    mid = batch_mid(out)
+    if g_mat is None:
+        g_mat = gemm_layout(g_out, groups, mid)
+    cols = np.matmul(_grouped(w, groups).transpose(0, 2, 1), g_mat)
+    cols = cols.reshape((in_shape[1],) + tuple(w.shape[2:]) + ((n,) + out if mid else out + (n,)))
+    return col2im(cols, in_shape, w.shape[2:], geo, out, mid)
 
 
-def conv_weight_forward(x, g_out, geo, kernel, cols=None, g_bl=None):
+def conv_weight_forward(x, g_out, geo, kernel, cols=None, g_mat=None):
     """Adjoint of conv in its weight: ``g @ columns^T`` per group, one GEMM over batch and windows together."""
     out = tuple(g_out.shape[2:])
     if cols is None:
         cols, _ = im2col(x, kernel, geo, out)
     groups = geo.groups
-    if g_bl is None:
-        g_bl = batch_last(g_out, groups)
-    gw = np.matmul(g_bl, cols.reshape(groups, -1, _windows_n(cols, out)).transpose(0, 2, 1))
+    if g_mat is None:
+        g_mat = gemm_layout(g_out, groups, batch_mid(out))
+    gw = np.matmul(g_mat, cols.reshape(groups, -1, x.shape[0] * math.prod(out)).transpose(0, 2, 1))
     return gw.reshape((g_out.shape[1], x.shape[1] // groups) + tuple(kernel))
 
 
@@ -186,11 +213,11 @@ class Convolution(Function):
     def backward(ctx, grad):
         x, w = ctx.saved_tensors
         need = ctx.needs_input_grad
-        # Both gradients start from the batch-last layout of grad: make it once.
-        g_bl = batch_last(grad._data, ctx.geo.groups) if need[0] and need[1] else None
-        gx = ConvolutionTranspose.apply(grad, w, geo=ctx.geo, in_shape=ctx.in_shape, g_bl=g_bl) if need[0] else None
+        # Both gradients start from grad in the columns' layout: make it once.
+        g_mat = gemm_layout(grad._data, ctx.geo.groups, batch_mid(grad.shape[2:])) if need[0] and need[1] else None
+        gx = ConvolutionTranspose.apply(grad, w, geo=ctx.geo, in_shape=ctx.in_shape, g_mat=g_mat) if need[0] else None
         gw = ConvolutionWeight.apply(x, grad, geo=ctx.geo, kernel=w.shape[2:], cols=ctx.cols,
-                                     g_bl=g_bl) if need[1] else None
+                                     g_mat=g_mat) if need[1] else None
         ctx.cols = None
         return gx, gw, _bias_grad(ctx, grad, 2)
 
@@ -200,10 +227,10 @@ class ConvolutionTranspose(Function):
     raw = True
 
     @staticmethod
-    def forward(ctx, g, w, b=None, geo=None, in_shape=None, g_bl=None):
+    def forward(ctx, g, w, b=None, geo=None, in_shape=None, g_mat=None):
         ctx.geo = geo
         ctx.save_for_backward(g, w)
-        return _add_bias(conv_transpose_forward(g, w, geo, in_shape, g_bl), b)
+        return _add_bias(conv_transpose_forward(g, w, geo, in_shape, g_mat), b)
 
     @staticmethod
     def backward(ctx, grad):
@@ -220,10 +247,10 @@ class ConvolutionWeight(Function):
     raw = True
 
     @staticmethod
-    def forward(ctx, x, g, geo=None, kernel=None, cols=None, g_bl=None):
+    def forward(ctx, x, g, geo=None, kernel=None, cols=None, g_mat=None):
         ctx.geo, ctx.in_shape = geo, x.shape
         ctx.save_for_backward(x, g)
-        return conv_weight_forward(x, g, geo, kernel, cols, g_bl)
+        return conv_weight_forward(x, g, geo, kernel, cols, g_mat)
 
     @staticmethod
     def backward(ctx, grad):

@@ -169,11 +169,11 @@ class AvgPoolBackward(Function):
         g = (grad / div).astype(grad.dtype, copy=False)
         d = len(kernel)
         xp = backend.get_array_module(grad)
-        g = xp.moveaxis(g, 0, -1)  # col2im takes batch-last columns (C, *kernel, *out, N)
+        g = g.swapaxes(0, 1)  # col2im takes columns (C, *kernel, N, *out)
         g = g.reshape(g.shape[:1] + (1,) * d + g.shape[1:])
         cols = xp.broadcast_to(g, g.shape[:1] + tuple(kernel) + g.shape[1 + d:])
         geo = Geometry(stride, padding, padding, (1,) * d, 1)
-        return col2im(cols, shape, kernel, geo, out)
+        return col2im(cols, shape, kernel, geo, out, mid=True)
 
     @staticmethod
     def backward(ctx, gg):

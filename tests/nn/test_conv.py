@@ -23,6 +23,8 @@ CONV2D = [
     dict(x=(2, 2, 6, 5), w=(3, 2, 2, 2), padding='valid'),
     dict(x=(3, 4, 5, 5), w=(4, 1, 3, 3), groups=4, padding=1),
     dict(x=(3, 5, 5), w=(2, 3, 2, 2)),  # unbatched
+    dict(x=(2, 4, 5, 20), w=(4, 2, 3, 3), padding=1, groups=2),  # wide maps: batch-middle columns
+    dict(x=(2, 2, 4, 40), w=(3, 2, 2, 3), stride=(1, 2), dilation=(2, 1)),
 ]
 
 
@@ -59,6 +61,7 @@ CONVT = [
     dict(x=(1, 2, 3, 5), w=(2, 2, 3, 3), stride=(2, 3), padding=(2, 1), output_padding=(0, 2), dilation=1),
     dict(x=(2, 2, 3, 3), w=(2, 3, 2, 2), stride=2, dilation=2, output_padding=1),
     dict(x=(2, 3, 3), w=(2, 2, 3, 3), padding=1),  # unbatched
+    dict(x=(1, 4, 3, 17), w=(4, 1, 3, 3), stride=2, padding=1, groups=2),  # wide maps: batch-middle columns
 ]
 
 

@@ -244,9 +244,9 @@ class Im2Col(Function):
     @staticmethod
     def forward(ctx, x, kernel, geo):
         ctx.kernel, ctx.geo, ctx.shape = kernel, geo, x.shape
-        cols, ctx.out = im2col(x, kernel, geo)  # (C, *kernel, *out, N)
+        cols, ctx.out = im2col(x, kernel, geo, mid=True)  # (C, *kernel, N, *out)
         rows = x.shape[1] * math.prod(kernel)
-        return backend.get_array_module(x).ascontiguousarray(cols.reshape(rows, -1, x.shape[0]).transpose(2, 0, 1))
+        return backend.get_array_module(x).ascontiguousarray(cols.reshape(rows, x.shape[0], -1).swapaxes(0, 1))
 
     @staticmethod
     def backward(ctx, grad):
@@ -260,8 +260,8 @@ class Col2Im(Function):
     @staticmethod
     def forward(ctx, cols, kernel, geo, shape, out):
         ctx.kernel, ctx.geo = kernel, geo
-        cols = cols.transpose(1, 2, 0).reshape((shape[1],) + tuple(kernel) + tuple(out) + (shape[0],))
-        return col2im(cols, shape, kernel, geo, out)
+        cols = cols.swapaxes(0, 1).reshape((shape[1],) + tuple(kernel) + (shape[0],) + tuple(out))
+        return col2im(cols, shape, kernel, geo, out, mid=True)
 
     @staticmethod
     def backward(ctx, grad):
