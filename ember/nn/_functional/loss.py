@@ -15,6 +15,7 @@ from ... import backend
 from ...autograd import grad_mode
 from ...ops import loss as L
 from ...tensor import Tensor
+from .activation import logsigmoid
 from .distance import pairwise_distance
 
 __all__ = ('cross_entropy', 'nll_loss', 'binary_cross_entropy', 'binary_cross_entropy_with_logits', 'mse_loss',
@@ -430,7 +431,7 @@ def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, r
     r"""Per-class logistic loss averaged over the C classes: one value per sample before reduction."""
     if size_average is not None or reduce is not None:
         reduction = L.legacy_reduction(size_average, reduce)
-    loss = -(target * L._log_sigmoid_t(input) + (1 - target) * L._log_sigmoid_t(-input))
+    loss = -(target * logsigmoid(input) + (1 - target) * logsigmoid(-input))
     if weight is not None:
         loss = loss * weight
     loss = loss.sum(input.ndim - 1) / input.shape[-1]
