@@ -63,6 +63,10 @@ PROTOCOLS = [
     lambda m: m.zeros(1, 3).expand_as(m.zeros(2, 3)), lambda m: -abs(m.tensor([-1., 2.])),
     lambda m: 2 - m.tensor([1, 2]), lambda m: 2 ** m.tensor([1., 2.]), lambda m: 1 / m.tensor([1, 2]),
     lambda m: 7 // m.tensor([2, 3]), lambda m: 7 % m.tensor([2, 3]), lambda m: np.float64(2) * m.tensor([1., 2.]),
+    lambda m: m.tensor([[1., 2.]]).view(m.int32), lambda m: m.tensor([1., 2.]).view(m.float16).shape,
+    lambda m: m.tensor([1., 2.]).view(m.float64), lambda m: m.tensor([[1., 2.]]).t().view(m.float64),
+    lambda m: m.tensor([1., 2.]).new(2, 3).shape, lambda m: m.tensor([1, 2]).new([3, 4]),
+    lambda m: list(reversed(m.tensor([1, 2, 3]))), lambda m: reversed(m.tensor(1)),
 ]
 
 

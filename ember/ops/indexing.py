@@ -49,7 +49,7 @@ def _convert_key(key, x):
                 raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables "
                                  "are valid indices (got " + type(k).__name__ + ")")
         if isinstance(k, slice) and k.step is not None and k.step <= 0:
-            raise ValueError("step must be greater than zero")
+            raise ValueError("slice step cannot be zero" if k.step == 0 else "step must be greater than zero")
         out.append(k)
     _check_bounds(out, x.shape)
     return tuple(out), basic
@@ -67,6 +67,9 @@ def _consumed(k):
 def _check_bounds(key, shape):
     """Raise torch's IndexError for out-of-range integer and mask indices."""
     used = sum(_consumed(k) for k in key)
+    if used and not shape and any(isinstance(k, (int, np.integer)) for k in key):
+        raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in "
+                         "C++ to convert a 0-dim tensor to a number")
     if used > len(shape):
         raise IndexError(f"too many indices for tensor of dimension {len(shape)}")
     dim = 0

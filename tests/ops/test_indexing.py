@@ -4,7 +4,7 @@ import pytest
 
 import ember
 from tests.oracle import compare, compare_raises, randn, requires_torch, torch
-from tests.test_tensor import gradcheck_case
+from tests.test_tensor import gradcheck_case, same_repr
 
 X = randn(3, 4, 5)
 IDX = np.array([2, 0, 2], np.int64)
@@ -154,3 +154,42 @@ def test_setitem_gradcheck(name):
         SETS[name](y, v)
         return y ** 2
     gradcheck_case(fn, (X, randn(3, 4, 5, seed=7)), second_order=False)
+
+
+EDGE = [
+    lambda m: m.tensor(X)[[True, False, True]].shape, lambda m: m.tensor(X)[np.array([1, 0])].shape,
+    lambda m: m.tensor(X)[m.tensor([[0], [1]]), m.tensor([0, 2])].shape,
+    lambda m: m.tensor(X)[m.tensor([1, 0]), ..., m.tensor([0, 3])].shape, lambda m: m.tensor(X)[None, ..., None].shape,
+    lambda m: m.tensor(X)[1, m.tensor([True, False, True, True])].shape, lambda m: m.tensor(X)[m.tensor(True)].shape,
+    lambda m: m.tensor(X)[m.tensor(False)].shape, lambda m: m.tensor(X)[m.tensor([1, 0], dtype=m.int32)].shape,
+    lambda m: m.tensor(X)[1:1].shape, lambda m: m.tensor(X)[5:10].shape, lambda m: m.tensor(X)[-10:1].shape,
+    lambda m: m.tensor(X)[::0], lambda m: m.tensor(X)[::-1], lambda m: m.tensor(3.)[()], lambda m: m.tensor(3.)[None],
+    lambda m: m.tensor(3.)[...], lambda m: m.tensor(3.)[0], lambda m: m.tensor([1, 2, 3])[m.tensor([[0, 1], [2, 2]])],
+    lambda m: m.arange(5)[m.tensor(2)], lambda m: m.arange(5)[np.int64(2)], lambda m: m.arange(5)[1.5],
+    lambda m: m.arange(5)[m.tensor([], dtype=m.int64)],
+]
+
+
+@requires_torch
+@pytest.mark.parametrize('fn', EDGE)
+def test_indexing_edge_cases_match_torch(fn):
+    same_repr(fn)
+
+
+def _set(key, value):
+    def fn(m):
+        x = m.zeros(2, 3)
+        x[key(m) if callable(key) else key] = value(m) if callable(value) else value
+        return x
+    return fn
+
+
+@requires_torch
+@pytest.mark.parametrize('fn', [
+    _set(([0, 1], [1, 2]), lambda m: m.tensor([5., 6.])), _set((slice(None), [True, False, True]), 1),
+    _set(0, lambda m: m.tensor([1.7, 2.2, 3.9])), _set((Ellipsis, 1), 7), _set(None, 3.0),
+    _set((1, 1), lambda m: m.tensor(4)), _set(lambda m: m.tensor([True, False]), lambda m: m.tensor([1., 2., 3.])),
+    _set(0, lambda m: m.ones(2)), _set(0, 'a'),
+])
+def test_setitem_values_match_torch(fn):
+    same_repr(fn)
