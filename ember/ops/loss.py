@@ -1,10 +1,12 @@
-"""Fused loss primitives: cross-entropy, nll_loss, binary cross-entropy (plain and with logits), smooth L1/Huber.
+"""Fused loss primitives: cross-entropy, nll_loss, binary cross-entropy (plain and with logits), smooth L1/Huber,
+CTC.
 
 These are the losses whose composition from elementwise ops would be slow
 (cross-entropy runs on every training step) or numerically fragile (log of a
 probability, exp of a large logit). Each forward is one vectorised NumPy pass
-over the whole batch; each backward is written with Tensor ops, or with a
-second primitive whose own backward is, so double backward works.
+over the whole batch (CTC loops over time only); each backward is written
+with Tensor ops, or with a second primitive whose own backward is, so double
+backward works (CTC has none, as in torch).
 
 The simpler losses (mse, l1, kl_div, margins...) are composed from Tensor ops
 in ``ember/nn/_functional/loss.py``.
