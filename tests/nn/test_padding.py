@@ -16,7 +16,7 @@ MODULES = [
     ('CircularPad1d', (2,), (2, 3, 4)), ('CircularPad2d', ((1, 2, 3, 0),), (2, 3, 4, 5)),
     ('Upsample', (None, 2.0), (1, 2, 3, 4)), ('UpsamplingNearest2d', ((5, 7),), (1, 2, 3, 4)),
     ('UpsamplingBilinear2d', (None, 2),  (1, 2, 3, 4)), ('PixelShuffle', (2,), (2, 8, 3, 4)),
-    ('PixelUnshuffle', (2,), (2, 2, 4, 6)), ('Unfold', (2,), (2, 3, 4, 5)), ('Fold', ((4, 5), 2), (2, 12, 12)),
+    ('PixelUnshuffle', (2,), (2, 2, 4, 6)), ('ChannelShuffle', (3,), (2, 6, 2, 2)), ('Unfold', (2,), (2, 3, 4, 5)), ('Fold', ((4, 5), 2), (2, 12, 12)),
 ]
 
 

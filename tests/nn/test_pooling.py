@@ -154,6 +154,7 @@ MODULES = [
     ('AdaptiveAvgPool3d', (2,), dict(), (1, 2, 4, 5, 3)),
     ('AdaptiveMaxPool1d', (4,), dict(), (2, 3, 9)),
     ('AdaptiveMaxPool2d', ((2, 3),), dict(return_indices=True), (2, 3, 7, 7)),
+    ('AdaptiveMaxPool3d', ((2, 3, 2),), dict(return_indices=True), (1, 2, 5, 4, 3)),
     ('LPPool2d', (2, 2), dict(), (2, 3, 6, 6)),
     ('LPPool1d', (3, 3), dict(stride=2), (2, 3, 9)),
 ]
@@ -175,6 +176,12 @@ def test_max_unpool_module():
         y, i = nn.MaxPool2d(2, return_indices=True)(x)
         return nn.MaxUnpool2d(2)(y, i, output_size=x.shape)
     compare(fn, randn(2, 3, 5, 5, seed=4))
+
+    def fn3(x):
+        nn = ember.nn if isinstance(x, ember.Tensor) else torch.nn
+        y, i = nn.MaxPool3d(2, return_indices=True)(x)
+        return nn.MaxUnpool3d(2)(y, i)
+    compare(fn3, randn(1, 2, 4, 4, 6, seed=5))
 
 
 def test_gradcheck_pooling():

@@ -90,6 +90,12 @@ def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation
     return _max_pool(input, 2, kernel_size, stride, padding, dilation, ceil_mode, True)
 
 
+def max_pool3d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+                            return_indices=True):
+    """``max_pool3d`` returning ``(output, indices)``."""
+    return _max_pool(input, 3, kernel_size, stride, padding, dilation, ceil_mode, True)
+
+
 def _avg_pool(input, d, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override):
     op = f"avg_pool{d}d"
     x, unbatched = _batched(input, d, op)
@@ -183,6 +189,11 @@ def adaptive_max_pool2d(input, output_size, return_indices=False):
     return _adaptive_max_pool(input, output_size, return_indices, 2)
 
 
+def adaptive_max_pool3d(input, output_size, return_indices=False):
+    """Max over adaptive windows of (N, C, D, H, W), optionally with flat per-volume indices."""
+    return _adaptive_max_pool(input, output_size, return_indices, 3)
+
+
 def _max_unpool(input, indices, kernel_size, stride, padding, output_size, d):
     x, unbatched = _batched(input, d, f"max_unpool{d}d")
     kernel = _tuple(kernel_size, d, 'kernel_size')
@@ -208,6 +219,11 @@ def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_siz
     return _max_unpool(input, indices, kernel_size, stride, padding, output_size, 2)
 
 
+def max_unpool3d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """Partial inverse of max_pool3d: values written back at their indices, zeros elsewhere."""
+    return _max_unpool(input, indices, kernel_size, stride, padding, output_size, 3)
+
+
 def lp_pool2d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
     """``(sum over window of x**p) ** (1/p)``, computed as avg_pool times the window size."""
     kernel = _tuple(kernel_size, 2, 'kernel_size')
@@ -223,5 +239,5 @@ def lp_pool1d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
 
 __all__ = ('max_pool1d', 'max_pool2d', 'max_pool3d', 'max_pool1d_with_indices', 'max_pool2d_with_indices',
            'avg_pool1d', 'avg_pool2d', 'avg_pool3d', 'adaptive_avg_pool1d', 'adaptive_avg_pool2d',
-           'adaptive_avg_pool3d', 'adaptive_max_pool1d', 'adaptive_max_pool2d', 'max_unpool1d', 'max_unpool2d',
-           'lp_pool1d', 'lp_pool2d')
+           'adaptive_avg_pool3d', 'adaptive_max_pool1d', 'adaptive_max_pool2d', 'adaptive_max_pool3d', 'max_unpool1d',
+           'max_unpool2d', 'max_unpool3d', 'max_pool3d_with_indices', 'lp_pool1d', 'lp_pool2d')

@@ -341,5 +341,16 @@ def pixel_unshuffle(input, downscale_factor):
     return y.reshape(*lead, c * r * r, h // r, w // r)
 
 
-__all__ = ('pad', 'interpolate', 'upsample', 'upsample_nearest', 'upsample_bilinear', 'unfold', 'fold',
+def channel_shuffle(input, groups):
+    """(N, g * k, *) -> channels reordered as (k, g): the ShuffleNet channel shuffle."""
+    n, c = input.shape[:2]
+    if c % groups:
+        raise RuntimeError(f"Number of channels must be divisible by groups. Got {c} channels and {groups} groups.")
+    rest = tuple(input.shape[2:])
+    return input.reshape((n, groups, c // groups) + rest).transpose(1, 2).reshape((n, c) + rest)
+
+
+native_channel_shuffle = channel_shuffle
+
+__all__ = ('channel_shuffle', 'native_channel_shuffle', 'pad', 'interpolate', 'upsample', 'upsample_nearest', 'upsample_bilinear', 'unfold', 'fold',
            'pixel_shuffle', 'pixel_unshuffle')
