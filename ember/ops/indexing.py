@@ -52,6 +52,10 @@ def _convert_key(key, x):
             raise ValueError("slice step cannot be zero" if k.step == 0 else "step must be greater than zero")
         out.append(k)
     _check_bounds(out, x.shape)
+    if not basic and backend.is_cuda_array(x):
+        # torch accepts CPU index tensors for CUDA tensors; CuPy wants its own arrays.
+        from ..device import device_of
+        out = [backend.to_device_array(k, device_of(x)) if hasattr(k, 'dtype') else k for k in out]
     return tuple(out), basic
 
 
@@ -160,7 +164,7 @@ class IndexAdd(Function):
         xp = backend.get_array_module(grad)
         out = xp.zeros(shape, grad.dtype)
         if any(hasattr(k, 'dtype') and k.dtype != np.bool_ for k in key):
-            xp.add.at(out, key, grad) if xp is np else out.scatter_add(key, grad)
+            add_at(out, key, grad)
         else:
             out[key] = grad
         return out
@@ -168,6 +172,14 @@ class IndexAdd(Function):
     @staticmethod
     def backward(ctx, grad):
         return getitem(grad, ctx.key, _converted=True)
+
+
+def add_at(out, key, values):
+    """``out[key] += values`` with repeated indices accumulating (NumPy's ``add.at``, CuPy's ``scatter_add``)."""
+    if backend.get_array_module(out) is np:
+        np.add.at(out, key, values)
+    else:
+        out.scatter_add(key, values)
 
 
 class IndexPut(Function):

@@ -31,6 +31,10 @@ def _common_dtype(arrays):
     return dt.np
 
 
+def _cast_all(arrays, dt):
+    return arrays if all(a.dtype == dt for a in arrays) else [a.astype(dt, copy=False) for a in arrays]
+
+
 class Cat(Function):
     raw = True
 
@@ -41,7 +45,7 @@ class Cat(Function):
         # torch skips legacy empty 1-D tensors of shape (0,) whatever the other shapes are.
         kept = [a for a in arrays if not (a.ndim == 1 and a.shape[0] == 0)] or list(arrays[:1])
         ctx.skipped = [a.ndim == 1 and a.shape[0] == 0 and len(kept) and a is not kept[0] for a in arrays]
-        return np.concatenate(kept, axis=dim, dtype=_common_dtype(arrays))
+        return np.concatenate(_cast_all(kept, _common_dtype(arrays)), axis=dim)
 
     @staticmethod
     def backward(ctx, grad):
@@ -92,7 +96,7 @@ class Stack(Function):
     @staticmethod
     def forward(ctx, *arrays, dim):
         ctx.dim = dim
-        return np.stack(arrays, axis=dim, dtype=_common_dtype(arrays))
+        return np.stack(_cast_all(arrays, _common_dtype(arrays)), axis=dim)
 
     @staticmethod
     def backward(ctx, grad):

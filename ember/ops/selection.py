@@ -11,7 +11,7 @@ from .. import backend, dtypes
 from ..autograd.function import Function
 from ..tensor import Tensor
 from ._util import check_same_device, promote, wrap_dim
-from .indexing import IndexPut, broadcast_shapes
+from .indexing import IndexPut, add_at, broadcast_shapes
 
 
 def _index_array(index, op, ndim_check=None):
@@ -26,8 +26,10 @@ def _index_array(index, op, ndim_check=None):
 def _along(index, dim):
     """A NumPy key selecting ``out[..., index[i], ...]`` element-wise for an index of any shape."""
     xp = backend.get_array_module(index)
-    grids = list(xp.indices(index.shape, sparse=True)) if index.ndim else []
-    grids[dim] = index
+    n = index.ndim
+    grids = [xp.arange(s).reshape((1,) * d + (s,) + (1,) * (n - d - 1)) for d, s in enumerate(index.shape)]
+    if n:
+        grids[dim] = index
     return tuple(grids)
 
 
@@ -67,7 +69,7 @@ class IndexAdd(Function):
         ctx.dim, ctx.index, ctx.alpha = dim, index, alpha
         out = x.copy()
         src = source if alpha == 1 else source * alpha
-        np.add.at(out, (slice(None),) * dim + (index,), src.astype(out.dtype, copy=False))
+        add_at(out, (slice(None),) * dim + (index,), src.astype(out.dtype, copy=False))
         return out
 
     @staticmethod
@@ -156,7 +158,7 @@ class ScatterAdd(Function):
         ctx.dim, ctx.index, ctx.src_shape = dim, index, src.shape
         out = x.copy()
         part = src[tuple(slice(0, s) for s in index.shape)]
-        np.add.at(out, _along(index, dim), part.astype(out.dtype, copy=False))
+        add_at(out, _along(index, dim), part.astype(out.dtype, copy=False))
         return out
 
     @staticmethod
