@@ -79,6 +79,23 @@ def test_unfold_fold(kw):
 
 
 @requires_torch
+@pytest.mark.parametrize('align', [False, True])
+def test_affine_grid_and_grid_sample(align):
+    theta = np.array([[[0.9, -0.3, 0.1], [0.2, 1.1, -0.2]], [[1.3, 0.1, 0.3], [-0.2, 0.7, 0.05]]], np.float32)
+    compare(lambda t: F(t).affine_grid(t, (2, 3, 4, 5), align_corners=align), theta)
+    x = randn(2, 3, 4, 5, seed=5)
+    grid = np.random.default_rng(6).uniform(-1.3, 1.3, (2, 3, 6, 2)).astype(np.float32)
+    for pad in ('zeros', 'border'):
+        compare(lambda x, g: F(x).grid_sample(x, g, padding_mode=pad, align_corners=align), x, grid, atol=1e-4)
+        # nearest has no gradient in the grid (torch returns zeros, ember none): keep the grid constant
+        as_lib = lambda x: ember.tensor(grid) if isinstance(x, ember.Tensor) else torch.tensor(grid)
+        compare(lambda x: F(x).grid_sample(x, as_lib(x), mode='nearest', padding_mode=pad, align_corners=align), x)
+    # the spatial-transformer pattern: gradients reach theta through the grid
+    compare(lambda x, t: F(x).grid_sample(x, F(x).affine_grid(t, (2, 3, 4, 5), align_corners=align),
+                                          align_corners=align), x, theta, atol=1e-4)
+
+
+@requires_torch
 def test_pixel_shuffle():
     compare(lambda x: F(x).pixel_shuffle(x, 2), randn(2, 8, 3, 4))
     compare(lambda x: F(x).pixel_unshuffle(x, 2), randn(2, 2, 4, 6))

@@ -1,5 +1,5 @@
 """Spatial reshaping functionals: ``F.pad``, ``F.interpolate``/``F.upsample``, ``F.unfold``/``F.fold``,
-``F.pixel_shuffle``/``F.pixel_unshuffle``.
+``F.pixel_shuffle``/``F.pixel_unshuffle``, ``F.affine_grid``/``F.grid_sample``.
 
 Constant padding and unfold/fold are primitives in adjoint pairs (padding's
 adjoint is cropping, which is padding by negative amounts; fold is unfold's
@@ -341,6 +341,76 @@ def pixel_unshuffle(input, downscale_factor):
     return y.reshape(*lead, c * r * r, h // r, w // r)
 
 
+# ---- affine_grid / grid_sample (spatial transformers), composed from Tensor ops ----------------------
+
+def _base_coords(n, align_corners, xp, dtype):
+    """The normalised [-1, 1] coordinate of each of ``n`` pixels (centres unless ``align_corners``)."""
+    if align_corners:
+        return xp.linspace(-1, 1, n, dtype=dtype) if n > 1 else xp.zeros(1, dtype=dtype)
+    return ((xp.arange(n, dtype=dtype) * 2 + 1) / n - 1).astype(dtype)
+
+
+def affine_grid(theta, size, align_corners=None):
+    """Sampling grid (N, H, W, 2) of the affine maps ``theta`` (N, 2, 3) over an output of ``size`` (N, C, H, W)."""
+    if theta.ndim != 3 or tuple(theta.shape[1:]) != (2, 3) or len(size) != 4:
+        raise ValueError(f"Expected a batch of 2D affine matrices of shape Nx2x3 for size {list(size)}. Got "
+                         f"{list(theta.shape)}.")
+    if theta.shape[0] != size[0]:
+        raise ValueError(f"Expected a batch of 2D affine matrices of shape Nx2x3 for size {list(size)}. Got "
+                         f"{list(theta.shape)}.")
+    n, _, h, w = size
+    xp, dtype = backend.get_array_module(theta._data), theta._data.dtype
+    base = xp.empty((h, w, 3), dtype=dtype)
+    base[..., 0] = _base_coords(w, bool(align_corners), xp, dtype)
+    base[..., 1] = _base_coords(h, bool(align_corners), xp, dtype)[:, None]
+    base[..., 2] = 1
+    return (Tensor._wrap(base.reshape(1, h * w, 3)) @ theta.transpose(1, 2)).reshape(n, h, w, 2)
+
+
+def _unnormalize(coord, size, align_corners):
+    return (coord + 1) / 2 * (size - 1) if align_corners else ((coord + 1) * size - 1) / 2
+
+
+def grid_sample(input, grid, mode='bilinear', padding_mode='zeros', align_corners=None):
+    """Sample (N, C, H, W) at the normalised (x, y) locations of ``grid`` (N, Ho, Wo, 2).
+
+    ``mode`` 'bilinear' or 'nearest'; ``padding_mode`` 'zeros' or 'border'.
+    Differentiable in the input and (bilinear) in the grid.
+    """
+    if input.ndim != 4 or grid.ndim != 4 or grid.shape[-1] != 2 or grid.shape[0] != input.shape[0]:
+        raise RuntimeError(f"grid_sampler(): expected 4D input and grid (N, H, W, 2) with the same batch size, but "
+                           f"got input with sizes {list(input.shape)} and grid with sizes {list(grid.shape)}")
+    if mode not in ('bilinear', 'nearest') or padding_mode not in ('zeros', 'border'):
+        raise NotImplementedError(f"grid_sample: mode '{mode}' with padding_mode '{padding_mode}' is not supported "
+                                  f"(bilinear/nearest with zeros/border are)")
+    n, _, h, w = input.shape
+    ix = _unnormalize(grid[..., 0], w, bool(align_corners))
+    iy = _unnormalize(grid[..., 1], h, bool(align_corners))
+    if padding_mode == 'border':
+        ix, iy = ix.clamp(0, w - 1), iy.clamp(0, h - 1)
+    xp = backend.get_array_module(input._data)
+    nhwc = input.permute(0, 2, 3, 1)
+    batch = Tensor._wrap(xp.arange(n).reshape(n, 1, 1))
+
+    def corner(cx, cy):
+        valid = (cx >= 0) & (cx <= w - 1) & (cy >= 0) & (cy <= h - 1)
+        px = Tensor._wrap(xp.clip(cx, 0, w - 1).astype(np.int64))
+        py = Tensor._wrap(xp.clip(cy, 0, h - 1).astype(np.int64))
+        return nhwc[batch, py, px], Tensor._wrap(valid.astype(input._data.dtype))
+
+    if mode == 'nearest':
+        vals, valid = corner(xp.rint(ix._data), xp.rint(iy._data))  # round half to even, as torch
+        return (vals * valid.unsqueeze(-1)).permute(0, 3, 1, 2)
+    x0, y0 = xp.floor(ix._data), xp.floor(iy._data)
+    wx1, wy1 = ix - Tensor._wrap(x0), iy - Tensor._wrap(y0)
+    out = 0
+    for cx, cy, wx, wy in ((x0, y0, 1 - wx1, 1 - wy1), (x0 + 1, y0, wx1, 1 - wy1),
+                           (x0, y0 + 1, 1 - wx1, wy1), (x0 + 1, y0 + 1, wx1, wy1)):
+        vals, valid = corner(cx, cy)
+        out = out + vals * (wx * wy * valid).unsqueeze(-1)
+    return out.permute(0, 3, 1, 2)
+
+
 def channel_shuffle(input, groups):
     """(N, g * k, *) -> channels reordered as (k, g): the ShuffleNet channel shuffle."""
     n, c = input.shape[:2]
@@ -352,5 +422,5 @@ def channel_shuffle(input, groups):
 
 native_channel_shuffle = channel_shuffle
 
-__all__ = ('channel_shuffle', 'native_channel_shuffle', 'pad', 'interpolate', 'upsample', 'upsample_nearest', 'upsample_bilinear', 'unfold', 'fold',
+__all__ = ('affine_grid', 'grid_sample', 'channel_shuffle', 'native_channel_shuffle', 'pad', 'interpolate', 'upsample', 'upsample_nearest', 'upsample_bilinear', 'unfold', 'fold',
            'pixel_shuffle', 'pixel_unshuffle')
