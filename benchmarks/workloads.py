@@ -56,15 +56,25 @@ def numpy_matmul_gflops(n):
     return 2 * n ** 3 / med / 1e9
 
 
-def mlp_step(batch):
+def _mlp(nn):
+    return nn.Sequential(nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 256), nn.ReLU(), nn.Linear(256, 10))
+
+
+def _lenet(nn):
+    return nn.Sequential(nn.Conv2d(1, 6, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(6, 16, 5), nn.ReLU(),
+                         nn.MaxPool2d(2), nn.Flatten(), nn.Linear(256, 120), nn.ReLU(), nn.Linear(120, 84),
+                         nn.ReLU(), nn.Linear(84, 10))
+
+
+def train_step(make_model, batch, flat):
+    """One SGD-momentum step (zero_grad, forward, cross-entropy, backward, step) on a real MNIST batch."""
     def setup(torch):
-        nn = torch.nn
         torch.manual_seed(0)
-        model = nn.Sequential(nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 256), nn.ReLU(), nn.Linear(256, 10))
+        model = make_model(torch.nn)
         opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
-        loss_fn = nn.CrossEntropyLoss()
+        loss_fn = torch.nn.CrossEntropyLoss()
         x, y = _mnist_arrays(batch)[:2]
-        x, y = torch.from_numpy(x.reshape(batch, 784)), torch.from_numpy(y)
+        x, y = torch.from_numpy(x.reshape(batch, 784) if flat else x), torch.from_numpy(y)
 
         def step():
             opt.zero_grad()
@@ -73,27 +83,16 @@ def mlp_step(batch):
             opt.step()
         return step
     return setup
+
+
+def mlp_step(batch):
+    """MLP 784-512-256-10 training step."""
+    return train_step(_mlp, batch, flat=True)
 
 
 def lenet_step(batch):
-    def setup(torch):
-        nn = torch.nn
-        torch.manual_seed(0)
-        model = nn.Sequential(nn.Conv2d(1, 6, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(6, 16, 5), nn.ReLU(),
-                              nn.MaxPool2d(2), nn.Flatten(), nn.Linear(256, 120), nn.ReLU(), nn.Linear(120, 84),
-                              nn.ReLU(), nn.Linear(84, 10))
-        opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
-        loss_fn = nn.CrossEntropyLoss()
-        x, y = _mnist_arrays(batch)[:2]
-        x, y = torch.from_numpy(x), torch.from_numpy(y)
-
-        def step():
-            opt.zero_grad()
-            loss = loss_fn(model(x), y)
-            loss.backward()
-            opt.step()
-        return step
-    return setup
+    """LeNet-5 training step."""
+    return train_step(_lenet, batch, flat=False)
 
 
 def mnist_epoch(torch):
@@ -107,7 +106,7 @@ def mnist_epoch(torch):
 
     def step():
         torch.manual_seed(0)
-        model = nn.Sequential(nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 256), nn.ReLU(), nn.Linear(256, 10))
+        model = _mlp(nn)
         opt = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
         loss_fn = nn.CrossEntropyLoss()
         for xb, yb in DataLoader(train, batch_size=64, shuffle=True):
@@ -118,6 +117,25 @@ def mnist_epoch(torch):
             state['acc'] = (model(xt).argmax(1) == yt).float().mean().item()
     step.state = state
     return step
+
+
+def dataloader_epoch(num_workers, limit=10000):
+    """One shuffled epoch over MNIST with ToTensor+Normalize per sample (benchmarks/dataloader.py's loaders)."""
+    def setup(torch):
+        from . import dataloader as dl
+        if torch.__name__ == 'ember':
+            loader, n = dl.ember_loader(num_workers, 64, limit)
+        else:
+            from ember.vision.datasets import MNIST
+            raw = MNIST(dl.mnist_root(), train=True)
+            loader, n = dl.torch_loader(num_workers, 64, limit, raw.data.numpy(), raw.targets.numpy())
+
+        def step():
+            for _ in loader:
+                pass
+        step.samples = n
+        return step
+    return setup
 
 
 def import_time(lib):
@@ -155,6 +173,10 @@ WORKLOADS = {
     'LeNet-5 step batch 64': {'setup': lenet_step(64), 'iters': 20, 'inner': 2},
     'MNIST MLP epoch (DataLoader)': {'setup': mnist_epoch, 'unit': 's', 'warmup': 0, 'iters': 1,
                                      'extra': lambda t, s: {'test_acc': round(s.state['acc'], 4)}},
+    'DataLoader epoch, 0 workers': {'setup': dataloader_epoch(0), 'unit': 's', 'warmup': 1, 'iters': 3,
+                                    'extra': lambda t, s: {'samples': s.samples}},
+    'DataLoader epoch, 2 workers': {'setup': dataloader_epoch(2), 'unit': 's', 'warmup': 1, 'iters': 3,
+                                    'extra': lambda t, s: {'samples': s.samples}},
     'import time': {'whole_process': True, 'run': import_time, 'unit': 's'},
     'peak RSS, MLP step b256 (GB)': {'whole_process': True, 'run': peak_memory_mlp, 'unit': 's'},
 }
