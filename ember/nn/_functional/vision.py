@@ -422,5 +422,5 @@ def channel_shuffle(input, groups):
 
 native_channel_shuffle = channel_shuffle
 
-__all__ = ('affine_grid', 'grid_sample', 'channel_shuffle', 'native_channel_shuffle', 'pad', 'interpolate', 'upsample', 'upsample_nearest', 'upsample_bilinear', 'unfold', 'fold',
-           'pixel_shuffle', 'pixel_unshuffle')
+__all__ = ('affine_grid', 'grid_sample', 'channel_shuffle', 'native_channel_shuffle', 'pad', 'interpolate', 'upsample',
+           'upsample_nearest', 'upsample_bilinear', 'unfold', 'fold', 'pixel_shuffle', 'pixel_unshuffle')
