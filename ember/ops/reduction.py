@@ -271,15 +271,22 @@ def _np_dtype(dtype):
     return None if dtype is None else dtypes.to_dtype(dtype).np
 
 
+def _reduce_dims(dim, ndim, op):
+    """Dims to reduce; as in torch, an empty list means every dim (not none)."""
+    if isinstance(dim, (tuple, list)) and len(dim) == 0:
+        dim = None
+    return wrap_dims(dim, ndim, op)
+
+
 def sum(input, dim=None, keepdim=False, *, dtype=None):
     """Sum over ``dim`` (all dims when None); integers and bools sum as int64."""
-    dims = wrap_dims(dim, input.ndim, 'sum')
+    dims = _reduce_dims(dim, input.ndim, 'sum')
     return Sum.apply(input, dims=dims, keepdim=keepdim, dtype=_np_dtype(dtype))
 
 
 def mean(input, dim=None, keepdim=False, *, dtype=None):
     """Mean over ``dim`` (all dims when None); needs a floating input or ``dtype``."""
-    dims = wrap_dims(dim, input.ndim, 'mean')
+    dims = _reduce_dims(dim, input.ndim, 'mean')
     return Mean.apply(input, dims=dims, keepdim=keepdim, dtype=_np_dtype(dtype))
 
 
@@ -296,7 +303,7 @@ def _var_args(input, dim, unbiased, keepdim, correction, op):
         correction = 1 if unbiased is None or unbiased else 0
     elif unbiased is not None:
         raise RuntimeError(f"{op}(): cannot specify both 'unbiased' and 'correction'")
-    return wrap_dims(dim, input.ndim, op), keepdim, correction
+    return _reduce_dims(dim, input.ndim, op), keepdim, correction
 
 
 def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
@@ -336,7 +343,7 @@ def norm(input, p='fro', dim=None, keepdim=False, dtype=None):
         raise RuntimeError(f"norm(): p={p!r} is not supported by ember (only numbers, inf and 'fro')")
     if dtype is not None:
         input = input.to(dtype)
-    return LinalgVectorNorm.apply(input, ord=float(p), dims=wrap_dims(dim, input.ndim, 'norm'), keepdim=keepdim)
+    return LinalgVectorNorm.apply(input, ord=float(p), dims=_reduce_dims(dim, input.ndim, 'norm'), keepdim=keepdim)
 
 
 def cumsum(input, dim, *, dtype=None):
