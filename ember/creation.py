@@ -299,6 +299,20 @@ empty_like = _like(empty)
 full_like = _like(lambda size, value, **kw: full(size, value, **kw), 'full_like')
 
 
+def tril_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
+    """The ``2 x N`` coordinates of the lower triangle of a ``row x col`` matrix, row by row."""
+    r, c = np.tril_indices(row, offset, col)
+    return _finish(backend.to_device_array(np.stack([r, c]).astype((dtype or dtypes.int64).np), resolve(device)),
+                   False)
+
+
+def triu_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
+    """The ``2 x N`` coordinates of the upper triangle of a ``row x col`` matrix, row by row."""
+    r, c = np.triu_indices(row, offset, col)
+    return _finish(backend.to_device_array(np.stack([r, c]).astype((dtype or dtypes.int64).np), resolve(device)),
+                   False)
+
+
 def _new(fn, name):
     def method(self, *size, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
         return fn(*size, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad)

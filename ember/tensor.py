@@ -348,6 +348,23 @@ class Tensor:
             raise TypeError("iteration over a 0-d tensor")
         return (self[i] for i in range(self._data.shape[0]))
 
+    # Host memory is never pinned and a NumPy array can be shared with worker processes as is.
+    def pin_memory(self, device=None):
+        """This tensor (ember keeps no page-locked memory)."""
+        return self
+
+    def is_pinned(self, device=None):
+        """False: ember does not pin host memory."""
+        return False
+
+    def share_memory_(self):
+        """This tensor (data loader workers receive copies)."""
+        return self
+
+    def is_shared(self):
+        """False."""
+        return False
+
     def __reversed__(self):
         return self if self._data.ndim == 0 else self.flip(0)
 

@@ -12,6 +12,7 @@ from ..autograd import grad_mode
 from ..autograd.function import Function
 from ..tensor import Tensor
 from . import inplace
+from ._util import wrap_dim
 
 
 def _convert_key(key, x):
@@ -339,6 +340,53 @@ def masked_scatter(input, mask, source):
     return IndexPut.apply(input, source.reshape(-1)[:n], key=(m,))
 
 
-TENSOR_METHODS = ('index_put', 'masked_fill', 'masked_select', 'masked_scatter')
+# ---- strided views: select, unfold ------------------------------------------------------------
+
+def select(input, dim, index):
+    """The slice ``index`` of dimension ``dim``, without that dimension (a view)."""
+    d = wrap_dim(dim, input.ndim, 'select')
+    return getitem(input, (slice(None),) * d + (index,))
+
+
+class Unfold(Function):
+    raw = True
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x, dim, size, step):
+        ctx.args, ctx.shape = (dim, size, step), x.shape
+        n = (x.shape[dim] - size) // step + 1 if x.ndim else 1
+        shape = x.shape[:dim] + (n,) + x.shape[dim + 1:] + (size,)
+        st = x.strides if x.ndim else (x.itemsize,)
+        strides = st[:dim] + (st[dim] * step,) + st[dim + 1:] + (st[dim],)
+        xp = backend.get_array_module(x)
+        return xp.lib.stride_tricks.as_strided(x, shape if x.ndim else (size,), strides if x.ndim else st)
+
+    @staticmethod
+    def backward(ctx, grad):
+        # Windows overlap when step < size: scatter-add every window element back to its position.
+        from .selection import IndexAdd  # selection builds on this module
+        dim, size, step = ctx.args
+        if len(ctx.shape) == 0:
+            return grad.reshape(())
+        n = grad.shape[dim]
+        xp = backend.get_array_module(grad._data)
+        pos = (xp.arange(n)[:, None] * step + xp.arange(size)[None, :]).reshape(-1)
+        g = grad.movedim(-1, dim + 1).flatten(dim, dim + 1)
+        return IndexAdd.apply(grad.new_zeros(ctx.shape), g, dim=dim, index=pos, alpha=1)
+
+
+def unfold(input, dimension, size, step):
+    """A view of all windows of ``size`` elements along ``dimension``, ``step`` apart, as a new last dim."""
+    d = wrap_dim(dimension, input.ndim, 'unfold')
+    length = input.shape[d] if input.ndim else 1
+    if size > length:
+        raise RuntimeError(f"maximum size for tensor at dimension {d} is {length} but size is {size}")
+    if step <= 0:
+        raise RuntimeError(f"step is {step} but must be > 0")
+    return Unfold.apply(input, dim=d, size=int(size), step=int(step))
+
+
+TENSOR_METHODS = ('index_put', 'masked_fill', 'masked_select', 'masked_scatter', 'select', 'unfold')
 INPLACE = ('index_put', 'masked_fill', 'masked_scatter')
-__all__ = ('index_put', 'masked_fill', 'masked_select', 'masked_scatter')
+__all__ = ('index_put', 'masked_fill', 'masked_select', 'masked_scatter', 'select')

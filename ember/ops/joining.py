@@ -6,11 +6,12 @@ node is torch's ``SplitBackward0`` / ``UnbindBackward0``.
 """
 import numpy as np
 
-from .. import dtypes
+from .. import backend, dtypes
 from ..autograd.function import Function
 from ..tensor import Tensor
 from ._util import check_same_device, wrap_dim
-from .shape import reshape, unsqueeze
+from .shape import _shape_arg, reshape, unsqueeze
+from ..size import Size
 
 
 def _tensor_list(tensors, op):
@@ -274,6 +275,119 @@ def _atleast(tensors, n):
     return out[0] if single else tuple(out)
 
 
-TENSOR_METHODS = ('split', 'chunk', 'tensor_split', 'unbind')
+# ---- repeating and broadcasting ----------------------------------------------------------------
+
+class Repeat(Function):
+    raw = True
+
+    @staticmethod
+    def forward(ctx, x, repeats):
+        ctx.shape = (1,) * (len(repeats) - x.ndim) + x.shape
+        ctx.repeats = repeats
+        return np.tile(x, repeats)
+
+    @staticmethod
+    def backward(ctx, grad):
+        # Each output dim is (repeat, size): split it in two and sum over the repeats.
+        split = []
+        for r, s in zip(ctx.repeats, ctx.shape):
+            split += [r, s]
+        g = grad.reshape(split).sum(tuple(range(0, len(split), 2)))
+        return g
+
+
+def repeat(input, *sizes):
+    """Tile ``input`` ``sizes[i]`` times along each dim (a copy)."""
+    sizes = tuple(int(s) for s in _shape_arg(sizes))
+    if len(sizes) < input.ndim:
+        raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of dimensions of "
+                           "tensor")
+    if any(s < 0 for s in sizes):
+        raise RuntimeError(f"Trying to create tensor with negative dimension {min(sizes)}: {list(sizes)}")
+    return Repeat.apply(input, repeats=sizes)
+
+
+def tile(input, dims):
+    """Like ``repeat``, padding ``dims`` with leading ones when shorter than ``input.ndim``."""
+    dims = tuple(dims)
+    return repeat(input, (1,) * (input.ndim - len(dims)) + dims)
+
+
+def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
+    """Repeat each element (of the flattened input, or of ``dim``) ``repeats`` times (an int or a tensor)."""
+    from .selection import index_select
+    if repeats is None:  # repeat_interleave(counts): indices repeated by their counts
+        counts = input._data
+        return Tensor._wrap(np.repeat(np.arange(counts.shape[0]), counts))
+    if dim is None:
+        input, dim = reshape(input, (-1,)), 0
+    d = wrap_dim(dim, input.ndim, 'repeat_interleave')
+    size = input.shape[d]
+    counts = repeats._data if isinstance(repeats, Tensor) else repeats
+    if np.ndim(counts) and np.shape(counts)[0] not in (1, size):
+        raise RuntimeError("repeats must have the same size as input along dim, but got repeats.size(0) = "
+                           f"{np.shape(counts)[0]} and input.size({d}) = {size}")
+    index = np.repeat(np.arange(size), np.asarray(backend.to_numpy(counts)).reshape(-1) if np.ndim(counts) else counts)
+    return index_select(input, d, Tensor._wrap(index.astype(np.int64)))
+
+
+def broadcast_shapes(*shapes):
+    """The shape that tensors of ``shapes`` broadcast to."""
+    from .indexing import broadcast_shapes as pair
+    out = ()
+    for shape in shapes:
+        out = pair(out, (shape,) if isinstance(shape, int) else tuple(shape))
+    return Size(out)
+
+
+def broadcast_tensors(*tensors):
+    """Views of ``tensors`` expanded to their common shape."""
+    shape = broadcast_shapes(*(t.shape for t in tensors))
+    return tuple(t.expand(shape) for t in tensors)
+
+
+def meshgrid(*tensors, indexing='ij'):
+    """Coordinate grids from 1-D tensors (``indexing='ij'`` as torch's default, or ``'xy'``)."""
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    if indexing not in ('ij', 'xy'):
+        raise RuntimeError(f"torch.meshgrid: indexing must be one of \"xy\" or \"ij\", but received: {indexing}")
+    shape = tuple(t.numel() for t in tensors)
+    n = len(tensors)
+    grids = [reshape(t, (1,) * i + (-1,) + (1,) * (n - i - 1)).expand(shape) for i, t in enumerate(tensors)]
+    if indexing == 'xy' and n >= 2:  # Cartesian indexing swaps the first two output dims
+        grids = [g.transpose(0, 1) for g in grids]
+    return tuple(grids)
+
+
+def cartesian_prod(*tensors):
+    """All combinations of the elements of 1-D tensors, one per row."""
+    if len(tensors) == 1:
+        return tensors[0]
+    return stack([g.reshape(-1) for g in meshgrid(*tensors, indexing='ij')], dim=1)
+
+
+def split_with_sizes(input, split_sizes, dim=0):
+    """``split`` with a list of sizes."""
+    return split(input, list(split_sizes), dim)
+
+
+def hsplit(input, sections):
+    """``tensor_split`` along dim 1 (dim 0 for 1-D tensors)."""
+    return tensor_split(input, sections, 1 if input.ndim > 1 else 0)
+
+
+def vsplit(input, sections):
+    """``tensor_split`` along dim 0 of a tensor with at least 2 dims."""
+    if input.ndim < 2:
+        raise RuntimeError(f"torch.vsplit requires a tensor with at least 2 dimension, but got a tensor with "
+                           f"{input.ndim} dimensions!")
+    return tensor_split(input, sections, 0)
+
+
+TENSOR_METHODS = ('split', 'chunk', 'tensor_split', 'unbind', 'repeat', 'tile', 'repeat_interleave',
+                  'split_with_sizes', 'hsplit', 'vsplit')
 __all__ = ('cat', 'concat', 'concatenate', 'stack', 'hstack', 'vstack', 'row_stack', 'dstack', 'column_stack',
-           'split', 'chunk', 'tensor_split', 'unbind', 'atleast_1d', 'atleast_2d', 'atleast_3d')
+           'split', 'chunk', 'tensor_split', 'unbind', 'atleast_1d', 'atleast_2d', 'atleast_3d', 'tile',
+           'repeat_interleave', 'broadcast_shapes', 'broadcast_tensors', 'meshgrid', 'cartesian_prod',
+           'split_with_sizes', 'hsplit', 'vsplit')

@@ -309,42 +309,6 @@ def movedim(input, source, destination):
 moveaxis = movedim
 
 
-class Repeat(Function):
-    raw = True
-
-    @staticmethod
-    def forward(ctx, x, repeats):
-        ctx.shape = (1,) * (len(repeats) - x.ndim) + x.shape
-        ctx.repeats = repeats
-        return np.tile(x, repeats)
-
-    @staticmethod
-    def backward(ctx, grad):
-        # Each output dim is (repeat, size): split it in two and sum over the repeats.
-        split = []
-        for r, s in zip(ctx.repeats, ctx.shape):
-            split += [r, s]
-        g = grad.reshape(split).sum(tuple(range(0, len(split), 2)))
-        return g
-
-
-def repeat(input, *sizes):
-    """Tile ``input`` ``sizes[i]`` times along each dim (a copy)."""
-    sizes = tuple(int(s) for s in _shape_arg(sizes))
-    if len(sizes) < input.ndim:
-        raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of dimensions of "
-                           "tensor")
-    if any(s < 0 for s in sizes):
-        raise RuntimeError(f"Trying to create tensor with negative dimension {min(sizes)}: {list(sizes)}")
-    return Repeat.apply(input, repeats=sizes)
-
-
-def tile(input, dims):
-    """Like ``repeat``, padding ``dims`` with leading ones when shorter than ``input.ndim``."""
-    dims = tuple(dims)
-    return repeat(input, (1,) * (input.ndim - len(dims)) + dims)
-
-
 class Flip(Function):
     raw = True
 
@@ -410,8 +374,52 @@ def roll(input, shifts, dims=None):
     return Roll.apply(input, shifts=tuple(int(s) for s in shifts), dims=dims)
 
 
+broadcast_to = expand
+
+
+def reshape_as(input, other):
+    """``input.reshape(other.shape)``."""
+    return reshape(input, other.shape)
+
+
+def rot90(input, k=1, dims=(0, 1)):
+    """Rotate by 90 degrees ``k`` times in the plane of ``dims`` (from the first towards the second)."""
+    if len(dims) != 2:
+        raise RuntimeError(f"expected total rotation dims == 2, but got dims = {len(dims)}")
+    d0, d1 = (wrap_dim(d, input.ndim, 'rot90') for d in dims)
+    if d0 == d1:
+        raise RuntimeError(f"expected rotation dims to be different, but got dim0 = {d0} and dim1 = {d1}")
+    k %= 4
+    if k == 1:
+        return transpose(flip(input, d1), d0, d1)
+    if k == 2:
+        return flip(input, d0, d1)
+    if k == 3:
+        return flip(transpose(input, d0, d1), d1)
+    return input.clone()
+
+
+def _shape_inplace(name, fn):
+    def method(self, *args, **kwargs):
+        from .inplace import check_leaf
+        check_leaf(self)
+        out = fn(self, *args, **kwargs)
+        self._data = out._data
+        if out.grad_fn is not None:
+            self.grad_fn, self._output_nr = out.grad_fn, out._output_nr
+        return self
+    method.__name__ = name
+    method.__doc__ = f"In-place ``{fn.__name__}``: this tensor takes the new shape (same memory)."
+    return method
+
+
+ALIASES = {'squeeze_': _shape_inplace('squeeze_', squeeze), 'unsqueeze_': _shape_inplace('unsqueeze_', unsqueeze),
+           't_': _shape_inplace('t_', t), 'transpose_': _shape_inplace('transpose_', transpose),
+           'swapaxes_': _shape_inplace('swapaxes_', transpose), 'swapdims_': _shape_inplace('swapdims_', transpose)}
 TENSOR_METHODS = ('view', 'reshape', 'permute', 'transpose', 'swapaxes', 'swapdims', 't', 'expand',
                   'expand_as', 'unsqueeze', 'squeeze', 'flatten', 'unflatten', 'view_as', 'ravel', 'narrow',
-                  'movedim', 'moveaxis', 'repeat', 'tile', 'flip', 'fliplr', 'flipud', 'roll')
+                  'movedim', 'moveaxis', 'flip', 'fliplr', 'flipud', 'roll', 'broadcast_to', 'reshape_as',
+                  'rot90')
 __all__ = ('reshape', 'permute', 'transpose', 'swapaxes', 'swapdims', 't', 'unsqueeze', 'squeeze', 'flatten',
-           'unflatten', 'ravel', 'narrow', 'movedim', 'moveaxis', 'tile', 'flip', 'fliplr', 'flipud', 'roll')
+           'unflatten', 'ravel', 'narrow', 'movedim', 'moveaxis', 'flip', 'fliplr', 'flipud', 'roll', 'broadcast_to',
+           'rot90')

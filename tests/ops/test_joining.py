@@ -31,6 +31,18 @@ CASES = {
     'tensor_split_idx': (lambda c: [p ** 2 for p in c.tensor_split([1, 3], 0)], (C,)),
     'unbind': (lambda a: [p ** 2 for p in a.unbind(1)], (A,)),
     'unbind_one': (lambda a: a.unbind()[1] ** 2, (A,)),
+    'repeat_interleave': (lambda a: a.repeat_interleave(2) ** 2, (A,)),
+    'repeat_interleave_dim': (lambda a: a.repeat_interleave(3, dim=1) ** 2, (A,)),
+    'repeat_interleave_counts': (lambda a: a.repeat_interleave(a.new_tensor([1, 3]).long(), dim=0) ** 2, (A,)),
+    'broadcast_tensors': (lambda a, c: [t ** 2 for t in torch_or_ember(a).broadcast_tensors(a[:1], c[:, None, 0])],
+                          (A, C)),
+    'meshgrid_ij': (lambda a, b: [t ** 2 for t in torch_or_ember(a).meshgrid(a[0], b[1], indexing='ij')], (A, B)),
+    'meshgrid_xy': (lambda a, b: [t ** 2 for t in torch_or_ember(a).meshgrid(a[0], b[1, :2], indexing='xy')],
+                    (A, B)),
+    'cartesian_prod': (lambda a, b: torch_or_ember(a).cartesian_prod(a[0], b[1]) ** 2, (A, B)),
+    'hsplit': (lambda a: [p ** 2 for p in a.hsplit(3)], (A,)),
+    'vsplit': (lambda c: [p ** 2 for p in c.vsplit([1, 3])], (C,)),
+    'split_with_sizes': (lambda c: [p ** 2 for p in c.split_with_sizes([3, 1])], (C,)),
 }
 
 
@@ -95,3 +107,11 @@ def test_grad_fn_names():
 def test_joining_gradcheck(name):
     fn, inputs = CASES[name]
     gradcheck_case(fn, inputs)
+
+
+@requires_torch
+def test_broadcast_shapes_matches_torch():
+    for shapes in [((2, 1), (3,)), ((1,), (4, 1, 1), (5,)), (3, (2, 3))]:
+        assert ember.broadcast_shapes(*shapes) == torch.broadcast_shapes(*shapes)
+    with pytest.raises(RuntimeError):
+        ember.broadcast_shapes((2,), (3,))

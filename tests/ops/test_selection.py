@@ -4,7 +4,7 @@ import pytest
 
 import ember
 from tests.oracle import compare, compare_raises, randn, requires_torch, torch
-from tests.test_tensor import gradcheck_case
+from tests.test_tensor import gradcheck_case, same_repr
 
 X = randn(3, 4)
 S = randn(2, 4, seed=1)
@@ -129,3 +129,15 @@ def test_diagonal_is_a_writable_view():
 def test_selection_gradcheck(name):
     fn, inputs = CASES[name]
     gradcheck_case(fn, inputs)
+
+
+@requires_torch
+@pytest.mark.parametrize('fn', [
+    lambda m: m.tril_indices(3, 3), lambda m: m.tril_indices(3, 4, -1), lambda m: m.triu_indices(2, 3, 1),
+    lambda m: m.triu_indices(4, 2, dtype=m.int32), lambda m: m.zeros(3, 3).fill_diagonal_(2),
+    lambda m: m.zeros(5, 2).fill_diagonal_(1, wrap=True), lambda m: m.zeros(5, 2).fill_diagonal_(1),
+    lambda m: m.zeros(2, 3).fill_diagonal_(1), lambda m: m.zeros(2, 2, 2).fill_diagonal_(3),
+    lambda m: m.zeros(2, 3, 2).fill_diagonal_(3), lambda m: m.zeros(3).fill_diagonal_(1),
+])
+def test_triangle_indices_and_fill_diagonal(fn):
+    same_repr(fn)

@@ -44,6 +44,17 @@ CASES = {
     'roll_multi': lambda x: x.roll((1, -2), (0, 2)) ** 2,
     'roll_flat': lambda x: x.roll(5) ** 2,
     'ravel': lambda x: x.ravel() ** 2,
+    'broadcast_to': lambda x: x[:, :1].broadcast_to(2, 3, 4) ** 2,
+    'reshape_as': lambda x: x.reshape_as(x.reshape(4, 2, 3)) ** 2,
+    'rot90': lambda x: x.rot90() ** 2,
+    'rot90_k': lambda x: x.rot90(3, (2, 0)) ** 2,
+    'rot90_2': lambda x: x.rot90(-2, [1, 2]) ** 2,
+    'unfold': lambda x: x.unfold(2, 2, 1) ** 2,
+    'unfold_step': lambda x: x.unfold(1, 2, 2) ** 2,
+    'select': lambda x: x.select(1, -1) ** 2,
+    'squeeze_': lambda x: (x[:, :1] * 1).squeeze_(1) ** 2,
+    'unsqueeze_': lambda x: (x * 1).unsqueeze_(0) ** 2,
+    'transpose_': lambda x: (x * 1).transpose_(0, 2) ** 2,
 }
 
 
