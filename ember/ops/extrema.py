@@ -206,13 +206,13 @@ def median(input, dim=None, keepdim=False):
 
 def amax(input, dim=(), keepdim=False):
     """The maximum over ``dim`` (all dims when empty); ties share the gradient."""
-    dims = wrap_dims(dim if dim != () else None, input.ndim, 'amax')
+    dims = wrap_dims(dim if not isinstance(dim, (tuple, list)) or dim else None, input.ndim, 'amax')
     return Amax.apply(input, dims=dims, keepdim=keepdim)
 
 
 def amin(input, dim=(), keepdim=False):
     """The minimum over ``dim`` (all dims when empty); ties share the gradient."""
-    dims = wrap_dims(dim if dim != () else None, input.ndim, 'amin')
+    dims = wrap_dims(dim if not isinstance(dim, (tuple, list)) or dim else None, input.ndim, 'amin')
     return Amin.apply(input, dims=dims, keepdim=keepdim)
 
 
