@@ -211,8 +211,27 @@ class CopySlices(IndexPut):
 CopySlices._backward_cls.__name__ = CopySlices._backward_cls.__qualname__ = 'CopySlices'
 
 
+def _fast_basic_key(key, shape):
+    """``key`` as a tuple when it is only ints and forward slices within ``shape`` (the common case), else None."""
+    if type(key) is not tuple:
+        key = (key,)
+    if len(key) > len(shape):
+        return None
+    for k, size in zip(key, shape):
+        t = type(k)
+        if t is int:
+            if not -size <= k < size:
+                return None
+        elif t is not slice or (k.step is not None and (type(k.step) is not int or k.step <= 0)):
+            return None
+    return key
+
+
 def getitem(self, key, _converted=False):
     """``self[key]`` with torch's view/copy semantics and IndexError for bad indices."""
+    fast = None if _converted else _fast_basic_key(key, self._data.shape)
+    if fast is not None:
+        return _basic_node(fast).apply(self, key=fast)
     if _converted:
         k, basic = key, not any(hasattr(j, 'dtype') for j in key)
     else:
