@@ -222,7 +222,13 @@ class Function(metaclass=_FunctionMeta):
         outs = (out,) if single else out
         if not record:
             if cls.raw:
-                results = tuple(Tensor._wrap(o) for o in outs)
+                if single:  # the common case, without a generator
+                    out = Tensor._make(out)
+                    if cls.is_view:
+                        base = args[0]
+                        out._version, out._base = base._version, base._base if base._base is not None else base
+                    return out
+                results = tuple(Tensor._make(o) for o in outs)
             else:
                 results = outs
             if cls.is_view:
