@@ -28,6 +28,7 @@ def _shifted(x, dim):
 
 
 class Softmax(Function):
+    """Fused, stable softmax along one dim."""
     raw = True
 
     @staticmethod
@@ -50,6 +51,7 @@ class Softmax(Function):
 
 
 class LogSoftmax(Function):
+    """Fused, stable log_softmax along one dim."""
     raw = True
 
     @staticmethod

@@ -13,6 +13,7 @@ from ._util import promote, as_float, masked_where, broadcast_error
 
 
 class Add(Function):
+    """a + b; both gradients pass through unchanged."""
     raw = True
 
     @staticmethod
@@ -29,6 +30,7 @@ class Add(Function):
 
 
 class Sub(Function):
+    """a - b (bool operands are an error, as in torch)."""
     raw = True
 
     @staticmethod
@@ -56,6 +58,7 @@ def _is_bool(x):
 
 
 class Mul(Function):
+    """a * b; d/da = grad * b, d/db = grad * a."""
     raw = True
 
     @staticmethod
@@ -75,6 +78,7 @@ class Mul(Function):
 
 
 class Div(Function):
+    """True division a / b (integers divide as floats)."""
     raw = True
 
     @staticmethod
@@ -100,6 +104,7 @@ class Div(Function):
 
 
 class Pow(Function):
+    """a ** b for tensors or numbers on either side."""
     raw = True
 
     @staticmethod
@@ -144,6 +149,7 @@ def _check_int_zero_division(a, b):
 
 
 class Remainder(Function):
+    """Python-style a % b; d/db = -floor(a / b)."""
     raw = True
 
     @staticmethod
@@ -164,6 +170,7 @@ class Remainder(Function):
 
 
 class Fmod(Function):
+    """C-style fmod(a, b); d/db = -trunc(a / b)."""
     raw = True
 
     @staticmethod
@@ -207,11 +214,13 @@ class _MaxMin(Function):
 
 
 class Maximum(_MaxMin):
+    """Elementwise max; ties split the gradient."""
     raw = True
     _ufunc = staticmethod(np.maximum)
 
 
 class Minimum(_MaxMin):
+    """Elementwise min; ties split the gradient."""
     raw = True
     _ufunc = staticmethod(np.minimum)
 

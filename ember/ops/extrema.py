@@ -96,6 +96,7 @@ def _check_nonempty(x, dim, op):
 
 
 class Max(IndexSelecting):
+    """max over one dim: (values, indices)."""
     raw = True
 
     @staticmethod
@@ -105,6 +106,7 @@ class Max(IndexSelecting):
 
 
 class Min(IndexSelecting):
+    """min over one dim: (values, indices)."""
     raw = True
 
     @staticmethod
@@ -114,6 +116,7 @@ class Min(IndexSelecting):
 
 
 class Median(IndexSelecting):
+    """Lower median over one dim: (values, indices)."""
     raw = True
 
     @staticmethod

@@ -164,6 +164,7 @@ def _parse_einsum(equation, shapes):
 
 
 class Einsum(Function):
+    """einsum over an explicit equation; each operand's gradient is another einsum."""
     raw = True
 
     @staticmethod

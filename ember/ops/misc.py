@@ -18,6 +18,7 @@ def _promote3(a, b, c):
 
 
 class Addcmul(Function):
+    """x + value * t1 * t2 in one pass."""
     raw = True
 
     @staticmethod
@@ -39,6 +40,7 @@ class Addcmul(Function):
 
 
 class Addcdiv(Function):
+    """x + value * t1 / t2 in one pass."""
     raw = True
 
     @staticmethod
@@ -68,6 +70,7 @@ class Addcdiv(Function):
 
 
 class Lerp(Function):
+    """start + weight * (end - start) with a number weight."""
     raw = True
 
     @staticmethod
@@ -93,6 +96,7 @@ Lerp1._backward_cls.__name__ = 'LerpBackward1'
 
 
 class NanToNum(Function):
+    """nan_to_num; replaced values get no gradient."""
     raw = True
 
     @staticmethod

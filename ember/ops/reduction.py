@@ -25,6 +25,7 @@ def _int_to_long(x, dtype):
 
 
 class Sum(Function):
+    """Sum over dims; the gradient is broadcast back."""
     raw = True
 
     @staticmethod
@@ -39,6 +40,7 @@ class Sum(Function):
 
 
 class Mean(Function):
+    """Mean over dims; the gradient is broadcast back, divided by the count."""
     raw = True
 
     @staticmethod
@@ -62,6 +64,7 @@ class Mean(Function):
 
 
 class Prod(Function):
+    """Product over dims; d/dx_i = prod / x_i (product of the others where zeros occur)."""
     raw = True
 
     @staticmethod
@@ -93,6 +96,7 @@ def _prod_of_others(x, dims):
 
 
 class Var(Function):
+    """Variance with a Bessel correction; d/dx = 2 (x - mean) / (n - correction)."""
     raw = True
 
     @staticmethod
@@ -113,6 +117,7 @@ class Var(Function):
 
 
 class Std(Function):
+    """Standard deviation; d/dx = (x - mean) / ((n - correction) std)."""
     raw = True
 
     @staticmethod
@@ -147,6 +152,7 @@ def _var(x, dims, keepdim, denom):
 
 
 class Logsumexp(Function):
+    """log(sum(exp(x))) computed from the maximum; d/dx = exp(x - out)."""
     raw = True
 
     @staticmethod
@@ -170,6 +176,7 @@ class Logsumexp(Function):
 
 
 class LinalgVectorNorm(Function):
+    """Vector p-norm (p = 0, 1, 2, inf, -inf or any number) over dims."""
     raw = True
 
     @staticmethod
@@ -215,6 +222,7 @@ class LinalgVectorNorm(Function):
 
 
 class Cumsum(Function):
+    """Running sum; its backward is the running sum in the other direction."""
     raw = True
 
     @staticmethod
@@ -234,6 +242,7 @@ class Cumsum(Function):
 
 
 class Cumprod(Function):
+    """Running product."""
     raw = True
 
     @staticmethod

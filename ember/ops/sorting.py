@@ -24,6 +24,7 @@ def _sort_order(x, dim, descending, stable):
 
 
 class Sort(IndexSelecting):
+    """sort along one dim: (values, indices)."""
     raw = True
 
     @staticmethod
@@ -32,6 +33,7 @@ class Sort(IndexSelecting):
 
 
 class Topk(IndexSelecting):
+    """The k largest (or smallest) along one dim: (values, indices)."""
     raw = True
 
     @staticmethod

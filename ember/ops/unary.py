@@ -100,6 +100,7 @@ Frac = _unary('Frac', lambda x: x - np.trunc(x), lambda g, x, y: g, saves='none'
 
 
 class Sign(_ZeroGrad):
+    """sign(x) (0 at 0 and at nan)."""
     raw = True
 
     @staticmethod
@@ -113,6 +114,7 @@ class Sign(_ZeroGrad):
 
 
 class Clamp(Function):
+    """clamp with number bounds; gradient passes where x is inside them."""
     raw = True
 
     @staticmethod
