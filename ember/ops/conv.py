@@ -48,17 +48,6 @@ def out_size(size, kernel, stride, dilation):
     return (size - dilation * (kernel - 1) - 1) // stride + 1
 
 
-def windows(xp, kernel, stride, dilation, out=None):
-    """A view ``(N, C, *out, *kernel)`` of the windows of padded ``xp`` (no copy)."""
-    d = len(kernel)
-    sp = xp.shape[2:]
-    if out is None:
-        out = tuple(out_size(sp[i], kernel[i], stride[i], dilation[i]) for i in range(d))
-    st = xp.strides
-    strides = st[:2] + tuple(st[2 + i] * stride[i] for i in range(d)) + tuple(st[2 + i] * dilation[i] for i in range(d))
-    return as_strided(xp, xp.shape[:2] + tuple(out) + tuple(kernel), strides)
-
-
 def _window_key(offs, geo, out):
     """Slices picking, for kernel offset ``offs``, the input element of every window."""
     return tuple(slice(i * dl, i * dl + (o - 1) * s + 1, s) for i, dl, o, s in zip(offs, geo.dilation, out, geo.stride))

@@ -15,7 +15,7 @@ import numpy as np
 
 from .. import backend
 from ..autograd.function import Function
-from .conv import Geometry, _window_key, col2im, pad_array, windows
+from .conv import Geometry, _window_key, col2im, pad_array
 
 
 def pool_out_size(n, k, s, p, d, ceil_mode):
@@ -148,10 +148,19 @@ class AvgPool(Function):
         kernel, stride, padding, out, div = pool
         sp = x.shape[2:]
         hi = tuple(_hi_pad(n, o, k, s, p, 1) for n, o, k, s, p in zip(sp, out, kernel, stride, padding))
-        win = windows(pad_array(x, padding, hi), kernel, stride, (1,) * len(kernel), out)
+        xpad = pad_array(x, padding, hi)
+        geo = Geometry(stride, padding, hi, (1,) * len(kernel), 1)
         ctx.pool, ctx.shape = pool, x.shape
-        total = win.sum(tuple(range(-len(kernel), 0)))
-        return (total / div).astype(x.dtype, copy=False)
+        # A sum of strided views, one per kernel offset: much faster than reducing window axes.
+        total = None
+        for offs in itertools.product(*(range(k) for k in kernel)):
+            v = xpad[(slice(None), slice(None)) + _window_key(offs, geo, out)]
+            if total is None:
+                total = v.copy()
+            else:
+                total += v
+        total /= div
+        return total
 
     @staticmethod
     def backward(ctx, grad):

@@ -1,11 +1,12 @@
-"""Spatial reshaping functionals: ``F.pad``, ``F.interpolate``/``F.upsample``, ``F.unfold``/``F.fold``,
-``F.pixel_shuffle``/``F.pixel_unshuffle``, ``F.affine_grid``/``F.grid_sample``.
+"""Spatial reshaping functionals: ``F.pad``, ``F.interpolate``/``F.upsample``, ``F.pixel_shuffle``/
+``F.pixel_unshuffle``, ``F.affine_grid``/``F.grid_sample`` (``F.unfold``/``F.fold`` live with conv).
 
-Constant padding and unfold/fold are primitives in adjoint pairs (padding's
-adjoint is cropping, which is padding by negative amounts; fold is unfold's
-adjoint). Reflect/replicate/circular padding and nearest interpolation are
-gathers along one dim at a time; linear interpolation is separable, so it is
-one (out, in) interpolation matrix per dim applied with matmul.
+Constant padding is a primitive whose adjoint is cropping, i.e. padding by
+negative amounts. Reflect/replicate/circular padding and nearest
+interpolation are gathers along one dim at a time (``GatherDim``, whose
+adjoint ``ScatterDim`` adds repeated sources in a few vectorised rounds);
+linear interpolation is separable, so it is one (out, in) interpolation
+matrix per dim applied with matmul.
 """
 import math
 
@@ -13,7 +14,6 @@ import numpy as np
 
 from ... import backend
 from ...autograd.function import Function
-from ...ops.conv import Geometry, col2im, im2col
 from ...tensor import Tensor
 
 
@@ -42,6 +42,78 @@ class ConstantPadNd(Function):
     @staticmethod
     def backward(ctx, grad):
         return ConstantPadNd.apply(grad, pads=tuple((-lo, -hi) for lo, hi in ctx.pads), value=0)
+
+
+class GatherDim(Function):
+    """``x`` indexed by the integer array ``index`` along ``dim`` (positions may repeat)."""
+    raw = True
+
+    @staticmethod
+    def forward(ctx, x, index, dim):
+        ctx.index, ctx.dim, ctx.size = index, dim, x.shape[dim]
+        return backend.get_array_module(x).take(x, index, axis=dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return ScatterDim.apply(grad, ctx.index, dim=ctx.dim, size=ctx.size), None
+
+
+class ScatterDim(Function):
+    """The adjoint of GatherDim: zeros of length ``size`` along ``dim`` with ``grad`` added at ``index``."""
+    raw = True
+
+    @staticmethod
+    def forward(ctx, grad, index, dim, size):
+        ctx.index, ctx.dim = index, dim
+        xp = backend.get_array_module(grad)
+        shape = list(grad.shape)
+        shape[dim] = size
+        # Rounds by occurrence: within a round every target is distinct, so '+=' is exact. Padding and
+        # nearest resizing repeat a source only a few times, and their rounds are strided slices.
+        index_np = backend.to_numpy(index)
+        rank = _occurrence_rank(index_np)
+        lead = (slice(None),) * dim
+        out = None
+        for r in range(int(rank.max()) + 1 if rank.size else 0):
+            pos = np.nonzero(rank == r)[0]
+            tgt = index_np[pos]
+            src = grad[lead + (_as_slice(pos) or xp.asarray(pos),)]
+            if out is None and len(tgt) == size and _as_slice(tgt) == slice(0, size, 1):
+                out = xp.array(src)  # the first round covers every target: copy instead of zeros + add
+                continue
+            if out is None:
+                out = xp.zeros(shape, grad.dtype)
+            out[lead + (_as_slice(tgt) or xp.asarray(tgt),)] += src
+        return out if out is not None else xp.zeros(shape, grad.dtype)
+
+    @staticmethod
+    def backward(ctx, gg):
+        return GatherDim.apply(gg, ctx.index, dim=ctx.dim), None
+
+
+def _as_slice(idx):
+    """``idx`` (increasing, evenly spaced) as a slice, else None."""
+    if len(idx) == 1:
+        return slice(int(idx[0]), int(idx[0]) + 1)
+    step = int(idx[1] - idx[0])
+    if step > 0 and bool(np.all(np.diff(idx) == step)):
+        return slice(int(idx[0]), int(idx[-1]) + 1, step)
+    return None
+
+
+def _occurrence_rank(index):
+    """For each position, how many earlier positions hold the same index (0 for the first)."""
+    order = np.argsort(index, kind='stable')
+    sorted_idx = index[order]
+    starts = np.r_[0, np.nonzero(np.diff(sorted_idx))[0] + 1]
+    run_start = np.repeat(starts, np.diff(np.r_[starts, len(index)]))
+    rank = np.empty(len(index), np.int64)
+    rank[order] = np.arange(len(index)) - run_start
+    return rank
+
+
+def _gather(x, index, dim):
+    return GatherDim.apply(x, backend.get_array_module(x._data).asarray(index), dim=dim)
 
 
 def _pad_index(n, lo, hi, mode, dim):
@@ -91,8 +163,7 @@ def pad(input, pad, mode='constant', value=None):
         dim = input.ndim - d + i
         if mode != 'circular' and (lo < 0 or hi < 0):
             raise RuntimeError("negative padding is only supported for constant and circular modes")
-        idx = _pad_index(input.shape[dim], lo, hi, mode, dim)
-        y = y[(slice(None),) * dim + (Tensor._wrap(backend.get_array_module(input._data).asarray(idx)),)]
+        y = _gather(y, _pad_index(input.shape[dim], lo, hi, mode, dim), dim)
     return y
 
 
@@ -209,8 +280,7 @@ def interpolate(input, size=None, scale_factor=None, mode='nearest', align_corne
     for i, (n, o, s) in enumerate(zip(input.shape[2:], out, scales)):
         dim = 2 + i
         if mode in ('nearest', 'nearest-exact'):
-            idx = _nearest_index(n, o, s, mode == 'nearest-exact')
-            y = y[(slice(None),) * dim + (Tensor._wrap(xp.asarray(idx)),)]
+            y = _gather(y, _nearest_index(n, o, s, mode == 'nearest-exact'), dim)
         elif mode in _MODES_DIMS:
             m = _cubic_matrix(n, o, s, align_corners) if mode == 'bicubic' else \
                 _linear_matrix(n, o, s, align_corners)
@@ -233,86 +303,6 @@ def upsample_nearest(input, size=None, scale_factor=None):
 def upsample_bilinear(input, size=None, scale_factor=None):
     """``interpolate(..., mode='bilinear', align_corners=True)``."""
     return interpolate(input, size, scale_factor, 'bilinear', align_corners=True)
-
-
-# ---- unfold / fold ----------------------------------------------------------------------------------
-
-class Im2Col(Function):
-    """``F.unfold``: (N, C, H, W) -> (N, C * kH * kW, L) columns of sliding blocks."""
-    raw = True
-
-    @staticmethod
-    def forward(ctx, x, kernel, geo):
-        ctx.kernel, ctx.geo, ctx.shape = kernel, geo, x.shape
-        cols, ctx.out = im2col(x, kernel, geo, mid=True)  # (C, *kernel, N, *out)
-        rows = x.shape[1] * math.prod(kernel)
-        return backend.get_array_module(x).ascontiguousarray(cols.reshape(rows, x.shape[0], -1).swapaxes(0, 1))
-
-    @staticmethod
-    def backward(ctx, grad):
-        return Col2Im.apply(grad, kernel=ctx.kernel, geo=ctx.geo, shape=ctx.shape, out=ctx.out)
-
-
-class Col2Im(Function):
-    """``F.fold``: sum (N, C * kH * kW, L) columns back into (N, C, H, W) (the adjoint of unfold)."""
-    raw = True
-
-    @staticmethod
-    def forward(ctx, cols, kernel, geo, shape, out):
-        ctx.kernel, ctx.geo = kernel, geo
-        cols = cols.swapaxes(0, 1).reshape((shape[1],) + tuple(kernel) + (shape[0],) + tuple(out))
-        return col2im(cols, shape, kernel, geo, out, mid=True)
-
-    @staticmethod
-    def backward(ctx, grad):
-        return Im2Col.apply(grad, kernel=ctx.kernel, geo=ctx.geo)
-
-
-def _pair(v, name):
-    v = (int(v),) * 2 if isinstance(v, (int, np.integer)) else tuple(int(i) for i in v)
-    if len(v) != 2:
-        raise RuntimeError(f"{name} must be an int or a tuple of two ints")
-    return v
-
-
-def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
-    """Extract sliding blocks: (N, C, H, W) -> (N, C * prod(kernel_size), L)."""
-    if input.ndim not in (3, 4):
-        raise NotImplementedError(f"Input Error: Only 3D or 4D input Tensors are supported (got {input.ndim}D)")
-    x = input.unsqueeze(0) if input.ndim == 3 else input
-    kernel, dilation = _pair(kernel_size, 'kernel_size'), _pair(dilation, 'dilation')
-    padding, stride = _pair(padding, 'padding'), _pair(stride, 'stride')
-    sp = [n + 2 * p for n, p in zip(x.shape[2:], padding)]
-    if any(n < dl * (k - 1) + 1 for n, dl, k in zip(sp, dilation, kernel)):
-        raise RuntimeError(f"Given input with spatial size ({x.shape[2]}, {x.shape[3]}), kernel_size={kernel}, "
-                           f"dilation={dilation}, padding={padding}, calculated shape of the array of sliding "
-                           f"blocks as non-positive")
-    y = Im2Col.apply(x, kernel=kernel, geo=Geometry(stride, padding, padding, dilation, 1))
-    return y.squeeze(0) if input.ndim == 3 else y
-
-
-def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
-    """Combine sliding blocks (N, C * prod(kernel_size), L) into (N, C, *output_size), summing overlaps."""
-    if input.ndim not in (2, 3):
-        raise NotImplementedError(f"Input Error: Only unbatched (2D) or batched (3D) input Tensors are supported "
-                                  f"(got {input.ndim}D)")
-    x = input.unsqueeze(0) if input.ndim == 2 else input
-    size, kernel = _pair(output_size, 'output_size'), _pair(kernel_size, 'kernel_size')
-    dilation, padding, stride = _pair(dilation, 'dilation'), _pair(padding, 'padding'), _pair(stride, 'stride')
-    k = kernel[0] * kernel[1]
-    if x.shape[1] % k:
-        raise RuntimeError(f"Expected size of input's dimension 1 to be divisible by the product of kernel_size, but "
-                           f"got input.size(1)={x.shape[1]} and kernel_size={kernel}")
-    out = tuple((n + 2 * p - dl * (kk - 1) - 1) // s + 1 for n, p, dl, kk, s in zip(size, padding, dilation, kernel,
-                                                                                       stride))
-    if out[0] * out[1] != x.shape[2]:
-        raise RuntimeError(f"Given output_size={size}, kernel_size={kernel}, dilation={dilation}, padding={padding}, "
-                           f"stride={stride}, expected size of input's dimension 2 to match the calculated number of "
-                           f"sliding blocks {out[0]} * {out[1]} = {out[0] * out[1]}, but got "
-                           f"input.size(2)={x.shape[2]}.")
-    shape = (x.shape[0], x.shape[1] // k) + size
-    y = Col2Im.apply(x, kernel=kernel, geo=Geometry(stride, padding, padding, dilation, 1), shape=shape, out=out)
-    return y.squeeze(0) if input.ndim == 2 else y
 
 
 def pixel_shuffle(input, upscale_factor):
@@ -423,4 +413,4 @@ def channel_shuffle(input, groups):
 native_channel_shuffle = channel_shuffle
 
 __all__ = ('affine_grid', 'grid_sample', 'channel_shuffle', 'native_channel_shuffle', 'pad', 'interpolate', 'upsample',
-           'upsample_nearest', 'upsample_bilinear', 'unfold', 'fold', 'pixel_shuffle', 'pixel_unshuffle')
+           'upsample_nearest', 'upsample_bilinear', 'pixel_shuffle', 'pixel_unshuffle')
