@@ -73,8 +73,9 @@ class Mul(Function):
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        return (grad * b if ctx.needs_input_grad[0] else None,
-                grad * a if ctx.needs_input_grad[1] else None)
+        # Mul.apply directly: the backward of every product is itself a product (skip the wrappers)
+        return (Mul.apply(grad, b) if ctx.needs_input_grad[0] else None,
+                Mul.apply(grad, a) if ctx.needs_input_grad[1] else None)
 
 
 class Div(Function):

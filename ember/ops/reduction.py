@@ -31,6 +31,8 @@ class Sum(Function):
     @staticmethod
     def forward(ctx, x, dims=(), keepdim=False, dtype=None):
         ctx.shape, ctx.dims, ctx.keepdim = x.shape, dims, keepdim
+        if dtype is None and x.dtype == np.float16:  # torch accumulates half in float32
+            return x.sum(axis=dims, keepdims=keepdim, dtype=np.float32).astype(np.float16)
         # the ndarray method skips np.sum's dispatch layer (about half the cost on small tensors)
         return x.sum(axis=dims, keepdims=keepdim, dtype=_int_to_long(x, dtype))
 

@@ -190,3 +190,9 @@ def test_grad_fn_names():
 def test_empty_dim_list_reduces_everything(fn):
     # (torch's var backward treats dim=[] as n=1 and returns inf: compare only the value there)
     compare(fn, X, grad=fn.__code__.co_names != ('var',))
+
+
+@requires_torch
+def test_half_sum_accumulates_in_float32():
+    compare(lambda x: x.sum(), np.full(5000, 0.1, dtype=np.float16), grad=False)
+    compare(lambda x: x.mean(), np.full(5000, 0.1, dtype=np.float16), grad=False)
