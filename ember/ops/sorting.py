@@ -10,10 +10,11 @@ from ._util import wrap_dim, c10_name
 from .extrema import IndexSelecting, return_types
 
 
-def _sort_order(x, dim, descending, stable):
+def _sort_order(x, dim, descending):
     """Indices that sort ``x`` along ``dim``; NaN counts as the largest value, as in torch."""
     if not descending:
-        return np.argsort(x, axis=dim, kind='stable' if stable else None)
+        # always stable: torch's CPU sort keeps equal elements in order even when not asked to
+        return np.argsort(x, axis=dim, kind='stable')
     if x.dtype.kind in 'bu':
         x = x.astype(np.int64)
     key = -x
@@ -29,7 +30,7 @@ class Sort(IndexSelecting):
 
     @staticmethod
     def select(x, dim, descending=False, stable=False):
-        return _sort_order(x, dim, descending, stable)
+        return _sort_order(x, dim, descending)
 
 
 class Topk(IndexSelecting):
@@ -40,7 +41,7 @@ class Topk(IndexSelecting):
     def select(x, dim, k=1, largest=True):
         if not 0 <= k <= x.shape[dim]:
             raise RuntimeError("selected index k out of range")
-        order = _sort_order(x, dim, largest, True)
+        order = _sort_order(x, dim, largest)
         return np.take(order, np.arange(k), axis=dim)
 
 
@@ -57,7 +58,7 @@ def argsort(input, dim=-1, descending=False, *, stable=False):
     if x.ndim == 0:
         return Tensor._wrap(np.zeros((), dtype=np.int64))
     d = wrap_dim(dim, x.ndim, 'argsort')
-    return Tensor._wrap(_sort_order(x, d, descending, stable).astype(np.int64, copy=False))
+    return Tensor._wrap(_sort_order(x, d, descending).astype(np.int64, copy=False))
 
 
 def topk(input, k, dim=-1, largest=True, sorted=True):

@@ -91,3 +91,9 @@ def test_sort_grad_fn_names():
     x = ember.ones(2, 3, requires_grad=True)
     assert x.sort().values.grad_fn.name() == 'SortBackward0'
     assert x.topk(1).values.grad_fn.name() == 'TopkBackward0'
+
+
+@requires_torch
+def test_default_sort_keeps_ties_in_order():
+    compare(lambda x: x.sort(), DUP)
+    compare(lambda x: x.argsort(dim=0), DUP)
