@@ -123,8 +123,13 @@ class Median(IndexSelecting):
     def select(x, dim):
         _check_nonempty(x, dim, 'median')
         order = np.argsort(x, axis=dim, kind='stable')
-        k = (x.shape[dim] - 1) // 2   # torch's median is the lower of the two middle values
-        return np.take(order, [k], axis=dim)
+        n = x.shape[dim]
+        k = (n - 1) // 2   # torch's median is the lower of the two middle values
+        if x.dtype.kind != 'f':
+            return np.take(order, [k], axis=dim)
+        # NaN sorts last; a row holding one has NaN for median, as in torch
+        nans = np.isnan(x).sum(axis=dim, keepdims=True)
+        return np.take_along_axis(order, np.where(nans > 0, n - nans, k), axis=dim)
 
 
 Median._backward_cls.__name__ = 'MedianBackward1'
@@ -158,7 +163,9 @@ class _EvenReduction(Function):
 
 def _median_all(x, dims, keepdim):
     flat = np.sort(x.reshape(-1))
-    return np.asarray(flat[(flat.size - 1) // 2])
+    if flat.dtype.kind == 'f' and np.isnan(flat[-1]):  # NaN sorts last and wins, as in torch
+        return flat[-1:].reshape(())
+    return flat[(flat.size - 1) // 2:(flat.size + 1) // 2].reshape(())
 
 
 Amax = type('Amax', (_EvenReduction,), {'raw': True, '_op': 'amax',

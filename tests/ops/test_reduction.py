@@ -196,3 +196,11 @@ def test_empty_dim_list_reduces_everything(fn):
 def test_half_sum_accumulates_in_float32():
     compare(lambda x: x.sum(), np.full(5000, 0.1, dtype=np.float16), grad=False)
     compare(lambda x: x.mean(), np.full(5000, 0.1, dtype=np.float16), grad=False)
+
+
+@requires_torch
+def test_median_with_nan():
+    v = np.array([[1., np.nan, 3., 0.], [2., 5., 1., 4.]], dtype=np.float32)
+    compare(lambda x: x.median(), v, grad=False)
+    compare(lambda x: x.median(1), v, grad=False)
+    compare(lambda x: x.median(1), v[1:], grad=False)
