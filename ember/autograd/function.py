@@ -195,6 +195,11 @@ class Function(metaclass=_FunctionMeta):
         raise NotImplementedError("You must implement the forward function for custom autograd.Function.")
 
     @staticmethod
+    def setup_context(ctx, inputs, output):
+        """Optionally override (with a ctx-free ``forward``) to save what backward needs."""
+        raise NotImplementedError("setup_context is not overridden")
+
+    @staticmethod
     def backward(ctx, *grads):
         """Gradients of the inputs given the gradients of the outputs; override it."""
         raise NotImplementedError("You must implement either the backward or vjp method for your custom "
@@ -217,7 +222,11 @@ class Function(metaclass=_FunctionMeta):
         else:
             arrays = None
             with grad_mode.no_grad():
-                out = cls.forward(ctx, *args, **kwargs)
+                if cls.setup_context is Function.setup_context:
+                    out = cls.forward(ctx, *args, **kwargs)
+                else:  # torch 2's style: forward without ctx, then setup_context(ctx, inputs, output)
+                    out = cls.forward(*args, **kwargs)
+                    cls.setup_context(ctx, args, out)
         single = not isinstance(out, tuple)
         outs = (out,) if single else out
         if not record:

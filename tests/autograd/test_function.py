@@ -231,3 +231,23 @@ def test_once_differentiable_backward():
 def test_variable_is_a_tensor():
     v = ember.autograd.Variable(ember.ones(2), requires_grad=True)
     assert isinstance(v, ember.Tensor) and v.requires_grad
+
+
+def test_setup_context_style():
+    class Square(Function):
+        @staticmethod
+        def forward(x):
+            return x * x
+
+        @staticmethod
+        def setup_context(ctx, inputs, output):
+            x, = inputs
+            ctx.save_for_backward(x)
+
+        @staticmethod
+        def backward(ctx, grad):
+            x, = ctx.saved_tensors
+            return 2 * x * grad
+    x = ember.tensor([1., 3.], requires_grad=True)
+    Square.apply(x).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), [2., 6.])
