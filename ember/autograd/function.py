@@ -221,6 +221,8 @@ class Function(metaclass=_FunctionMeta):
             out = cls.forward(ctx, *arrays, **kwargs)
         else:
             arrays = None
+            # custom functions may consult needs_input_grad in forward (to decide what to save)
+            ctx.needs_input_grad = tuple(record and isinstance(a, Tensor) and a._requires_grad for a in args)
             with grad_mode.no_grad():
                 if cls.setup_context is Function.setup_context:
                     out = cls.forward(ctx, *args, **kwargs)

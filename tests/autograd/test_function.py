@@ -87,6 +87,7 @@ def test_needs_input_grad_and_non_tensor_arguments():
     y = ember.tensor([3., 4.])
     out = ScaleBy.apply(x, y, 2.0)
     assert out.grad_fn.needs_input_grad == (True, False, False)
+    assert out.grad_fn.seen_needs == (True, False, False)  # already known inside forward
     out.sum().backward()
     np.testing.assert_allclose(x.grad.numpy(), [6., 8.])
 
