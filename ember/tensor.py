@@ -122,6 +122,16 @@ class Tensor:
         """Bytes per element."""
         return self._data.itemsize
 
+    @property
+    def itemsize(self):
+        """Bytes per element."""
+        return self._data.itemsize
+
+    @property
+    def nbytes(self):
+        """Bytes taken by the elements (``numel() * itemsize``)."""
+        return self._data.size * self._data.itemsize
+
     def stride(self, dim=None):
         """Steps in elements between neighbours along each dimension."""
         item = self._data.itemsize

@@ -67,6 +67,7 @@ PROTOCOLS = [
     lambda m: m.tensor([1., 2.]).view(m.float64), lambda m: m.tensor([[1., 2.]]).t().view(m.float64),
     lambda m: m.tensor([1., 2.]).new(2, 3).shape, lambda m: m.tensor([1, 2]).new([3, 4]),
     lambda m: list(reversed(m.tensor([1, 2, 3]))), lambda m: reversed(m.tensor(1)),
+    lambda m: m.zeros(2, 3).nbytes, lambda m: m.zeros(2, dtype=m.int16).itemsize, lambda m: m.zeros(4, 2).t().nbytes,
 ]
 
 
