@@ -17,14 +17,6 @@ from ..autograd.function import Function
 from ..tensor import Tensor
 
 
-def moments(x, dims):
-    """Mean and biased variance over ``dims`` (kept), accumulated in at least float32."""
-    mean = x.mean(dims, keepdims=True)
-    xc = x - mean
-    var = (xc * xc).mean(dims, keepdims=True)
-    return mean, var
-
-
 class NormAffine(Function):
     """``(x - mean) * invstd * w + b`` over ``dims``; ``w``/``b`` broadcast to x or are None.
 
@@ -36,18 +28,23 @@ class NormAffine(Function):
 
     @staticmethod
     def forward(ctx, x, w, b, dims=(), eps=1e-5, stats=None, save=None):
+        # In-place steps where possible: every fresh x-sized array costs page faults as well as a pass.
         if stats is None:
-            mean, var = moments(x, dims)
+            mean = x.mean(dims, keepdims=True)
+            xhat = x - mean
+            var = np.square(xhat).mean(dims, keepdims=True)
             if save is not None:
                 save.extend((mean, var))
         else:
             mean, var = stats
+            xhat = x - mean
         invstd = (1.0 / np.sqrt(var + eps)).astype(x.dtype, copy=False)
-        xhat = (x - mean) * invstd
+        xhat *= invstd
         y = xhat * w if w is not None else xhat
         if b is not None:
             y = y + b if y is xhat else np.add(y, b, out=y)  # xhat itself is kept for backward
         ctx.dims, ctx.eps, ctx.batch_stats = dims, eps, stats is None
+        ctx.b_shape = b.shape if b is not None else None
         ctx.invstd, ctx.xhat, ctx.mean = invstd, xhat, mean
         ctx.save_for_backward(x, w)
         return y.astype(x.dtype, copy=False)
@@ -58,21 +55,56 @@ class NormAffine(Function):
         need = ctx.needs_input_grad
         if grad_mode.state.enabled:
             return _backward_graph(ctx, grad, x, w)
-        g = grad._data
-        xhat, invstd, dims = ctx.xhat, ctx.invstd, ctx.dims
-        gx = gw = gb = None
-        if need[0]:
-            gy = g * w._data if w is not None else g
-            if ctx.batch_stats:
-                gx = invstd * (gy - gy.mean(dims, keepdims=True) - xhat * (gy * xhat).mean(dims, keepdims=True))
-            else:
-                gx = gy * invstd
-            gx = Tensor._wrap(gx.astype(g.dtype, copy=False))
-        if len(need) > 1 and need[1]:
-            gw = Tensor._wrap(g * xhat)  # the engine sums it down to w's shape
-        if len(need) > 2 and need[2]:
-            gb = grad
-        return gx, gw, gb
+        return _backward_arrays(ctx, grad._data, w._data if w is not None else None, need)
+
+
+def _reduce_to(a, shape):
+    """Sum ``a`` down to the broadcastable ``shape`` (keeping its rank), as the engine would."""
+    lead = a.ndim - len(shape)
+    axes = tuple(i for i in range(a.ndim) if i < lead or shape[i - lead] == 1)
+    return a.sum(axes, keepdims=True).reshape(shape) if axes else a
+
+
+def _backward_arrays(ctx, g, w, need):
+    """The closed-form gradients on arrays, with as few passes over x-sized data as possible."""
+    xhat, invstd, dims = ctx.xhat, ctx.invstd, ctx.dims
+    need_x, need_w, need_b = need[0], len(need) > 1 and need[1], len(need) > 2 and need[2]
+    count = 1
+    for d in dims:
+        count *= g.shape[d]
+    gxhat = g * xhat if need_w or (need_x and ctx.batch_stats) else None
+    # With w constant over the statistics' dims (batch/instance norm, or no affine), w factors out
+    # of the means, and their sums are the bias and weight gradients too.
+    lead = g.ndim - (w.ndim if w is not None else 0)
+    factor = w is None or all(w.shape[d - lead] == 1 for d in dims if d >= lead)
+    sum_g = g.sum(dims, keepdims=True) if (need_x and ctx.batch_stats and factor) or need_b else None
+    sum_gx = gxhat.sum(dims, keepdims=True) if gxhat is not None and (factor or not need_w) else None
+    gx = gw = gb = None
+    if need_x:
+        if not ctx.batch_stats:
+            gx = g * (invstd * w if w is not None else invstd)
+        elif factor:
+            coef = invstd * w if w is not None else invstd
+            gx = g - sum_g / count
+            gx -= xhat * (sum_gx / count)
+            gx *= coef
+        else:
+            gy = g * w
+            gx = invstd * (gy - gy.mean(dims, keepdims=True) - xhat * (gy * xhat).mean(dims, keepdims=True))
+        gx = Tensor._wrap(gx.astype(g.dtype, copy=False))
+    if need_w:
+        same = w is not None and _reduce_axes_match(g.ndim, w.shape, dims)
+        gw = Tensor._wrap(sum_gx.reshape(w.shape) if same and sum_gx is not None else _reduce_to(gxhat, w.shape))
+    if need_b:
+        same = ctx.b_shape is not None and _reduce_axes_match(g.ndim, ctx.b_shape, dims)
+        gb = Tensor._wrap(sum_g.reshape(ctx.b_shape) if same else _reduce_to(g, ctx.b_shape))
+    return gx, gw, gb
+
+
+def _reduce_axes_match(ndim, shape, dims):
+    """Whether summing to ``shape`` means summing exactly over ``dims``."""
+    lead = ndim - len(shape)
+    return tuple(i for i in range(ndim) if i < lead or shape[i - lead] == 1) == tuple(dims)
 
 
 def _backward_graph(ctx, grad, x, w):
