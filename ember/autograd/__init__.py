@@ -12,3 +12,4 @@ from .gradcheck import gradcheck, gradgradcheck, GradcheckError
 def Variable(data, requires_grad=False, volatile=False):
     """Legacy wrapper kept for old code: returns a tensor sharing ``data``'s memory."""
     return data.detach().requires_grad_(requires_grad)
+from . import functional  # noqa: E402  (torch.autograd.functional)
