@@ -27,8 +27,14 @@ def _no_grad_binary(fn, a, b, name):
         raise broadcast_error(x, y) from None
 
 
+_COMPARABLE = (Tensor, int, float, bool, complex, np.generic)
+
+
 def _compare(np_fn, name):
     def op(input, other, *, out=None):
+        if not isinstance(other, _COMPARABLE) and name in ('eq', 'ne'):
+            # ``x == None`` / ``x in [None, ...]``: torch's operator falls back to identity (False)
+            return name == 'ne'
         with np.errstate(invalid='ignore'):
             return _no_grad_binary(np_fn, input, other, name)
     op.__name__ = name

@@ -89,3 +89,10 @@ def test_comparisons_record_no_graph():
     x = ember.ones(3, requires_grad=True)
     assert not (x > 0).requires_grad and (x > 0).grad_fn is None
     assert (x > 0).dtype == ember.bool
+
+
+def test_equality_with_non_numbers_is_false_as_torch_operators():
+    x = ember.ones(2)
+    assert (x == None) is False and (x != None) is True  # noqa: E711
+    assert (x == 'a') is False
+    assert x in [None, 'a', x]
