@@ -32,6 +32,7 @@ def make_step(lib, batch, lr=0.01):
     params = list(model.parameters())
 
     def step():
+        """One training step; returns the loss."""
         model.zero_grad()
         loss = lib.nn.functional.cross_entropy(model(x), y)
         loss.backward()
@@ -56,6 +57,7 @@ def measure(step, warmup=3, repeats=20):
 
 
 def main(argv=None):
+    """Time both libraries (or profile ember) and print the ratio."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--batch', type=int, default=64)
     parser.add_argument('--repeats', type=int, default=20)

@@ -383,6 +383,7 @@ def grid_sample(input, grid, mode='bilinear', padding_mode='zeros', align_corner
     batch = Tensor._wrap(xp.arange(n).reshape(n, 1, 1))
 
     def corner(cx, cy):
+        """Values at integer corners (cx, cy), clamped, and the mask of corners inside the input."""
         valid = (cx >= 0) & (cx <= w - 1) & (cy >= 0) & (cy <= h - 1)
         px = Tensor._wrap(xp.clip(cx, 0, w - 1).astype(np.int64))
         py = Tensor._wrap(xp.clip(cy, 0, h - 1).astype(np.int64))
