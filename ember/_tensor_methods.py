@@ -89,5 +89,7 @@ def bind_all():
     from . import creation, random
     bind_module(creation)
     bind_module(random)
+    for name, fn in inplace.shape_methods().items():
+        setattr(Tensor, name, fn)
     _binary_dunders()
     _properties()

@@ -110,3 +110,43 @@ def _rebase_view(view, base, result):
     base.grad_fn, base._output_nr, base._requires_grad = new_base.grad_fn, 0, new_base._requires_grad
     new_view = Index.apply(new_base, key=key)
     view.grad_fn, view._output_nr, view._requires_grad = new_view.grad_fn, 0, new_view._requires_grad
+
+
+def fill_diagonal_(self, fill_value, wrap=False):
+    """Fill the main diagonal (all dims equal for >2-D) with ``fill_value`` in place."""
+    if self.ndim < 2 or (self.ndim > 2 and len(set(self.shape)) != 1):
+        raise RuntimeError("all dimensions of input must be of equal length" if self.ndim > 2 else
+                           "dimensions must larger than 1")
+    if self.ndim == 2 and (not wrap or self.shape[0] <= self.shape[1] + 1):
+        self.diagonal().fill_(fill_value)   # a writable view, whatever the strides
+        return self
+    if self.ndim > 2:
+        n, step = self.shape[0], sum(self.stride())
+        self.view(-1)[:n * step:step].fill_(fill_value)
+        return self
+    # wrap: torch restarts the diagonal every ``cols + 1`` rows of a tall matrix
+    flat = self.view(-1)
+    flat[::self.shape[1] + 1].fill_(fill_value)
+    return self
+
+
+def _shape_inplace(name, fn):
+    def method(self, *args, **kwargs):
+        check_leaf(self)
+        out = fn(self, *args, **kwargs)
+        self._data = out._data
+        if out.grad_fn is not None:
+            self.grad_fn, self._output_nr = out.grad_fn, out._output_nr
+        return self
+    method.__name__ = name
+    method.__doc__ = f"In-place ``{fn.__name__}``: this tensor takes the new shape (same memory)."
+    return method
+
+
+def shape_methods():
+    """The in-place shape methods and ``fill_diagonal_``, bound to Tensor by ``ember/_tensor_methods.py``."""
+    from .shape import squeeze, t, transpose, unsqueeze
+    return {'squeeze_': _shape_inplace('squeeze_', squeeze), 'unsqueeze_': _shape_inplace('unsqueeze_', unsqueeze),
+            't_': _shape_inplace('t_', t), 'transpose_': _shape_inplace('transpose_', transpose),
+            'swapaxes_': _shape_inplace('swapaxes_', transpose), 'swapdims_': _shape_inplace('swapdims_', transpose),
+            'fill_diagonal_': fill_diagonal_}

@@ -421,26 +421,8 @@ def diag(input, diagonal=0):
     raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {input.ndim}D")
 
 
-def fill_diagonal_(self, fill_value, wrap=False):
-    """Fill the main diagonal (all dims equal for >2-D) with ``fill_value`` in place."""
-    if self.ndim < 2 or (self.ndim > 2 and len(set(self.shape)) != 1):
-        raise RuntimeError("all dimensions of input must be of equal length" if self.ndim > 2 else
-                           "dimensions must larger than 1")
-    if self.ndim > 2 or not wrap or self.shape[0] <= self.shape[1] + 1:
-        n = min(self.shape)
-        flat = self.view(-1) if self._data.flags.c_contiguous else self.reshape(-1)
-        step = sum(self.stride())
-        flat[:n * step:step].fill_(fill_value)
-        return self
-    # wrap: torch restarts the diagonal every ``cols + 1`` rows of a tall matrix
-    flat = self.view(-1)
-    flat[::self.shape[1] + 1].fill_(fill_value)
-    return self
-
-
 TENSOR_METHODS = ('index_select', 'index_add', 'index_fill', 'index_copy', 'gather', 'scatter', 'scatter_add',
-                  'take', 'take_along_dim', 'nonzero', 'argwhere', 'tril', 'triu', 'diagonal', 'diag_embed', 'diag',
-                  'fill_diagonal_')
+                  'take', 'take_along_dim', 'nonzero', 'argwhere', 'tril', 'triu', 'diagonal', 'diag_embed', 'diag')
 ALIASES = {'where': _where_method}
 INPLACE = ('index_add', 'index_fill', 'index_copy', 'scatter', 'scatter_add', 'tril', 'triu')
-__all__ = TENSOR_METHODS[:-1] + ('where',)
+__all__ = TENSOR_METHODS + ('where',)

@@ -399,23 +399,6 @@ def rot90(input, k=1, dims=(0, 1)):
     return input.clone()
 
 
-def _shape_inplace(name, fn):
-    def method(self, *args, **kwargs):
-        from .inplace import check_leaf
-        check_leaf(self)
-        out = fn(self, *args, **kwargs)
-        self._data = out._data
-        if out.grad_fn is not None:
-            self.grad_fn, self._output_nr = out.grad_fn, out._output_nr
-        return self
-    method.__name__ = name
-    method.__doc__ = f"In-place ``{fn.__name__}``: this tensor takes the new shape (same memory)."
-    return method
-
-
-ALIASES = {'squeeze_': _shape_inplace('squeeze_', squeeze), 'unsqueeze_': _shape_inplace('unsqueeze_', unsqueeze),
-           't_': _shape_inplace('t_', t), 'transpose_': _shape_inplace('transpose_', transpose),
-           'swapaxes_': _shape_inplace('swapaxes_', transpose), 'swapdims_': _shape_inplace('swapdims_', transpose)}
 TENSOR_METHODS = ('view', 'reshape', 'permute', 'transpose', 'swapaxes', 'swapdims', 't', 'expand',
                   'expand_as', 'unsqueeze', 'squeeze', 'flatten', 'unflatten', 'view_as', 'ravel', 'narrow',
                   'movedim', 'moveaxis', 'flip', 'fliplr', 'flipud', 'roll', 'broadcast_to', 'reshape_as',
