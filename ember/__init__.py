@@ -20,7 +20,8 @@ _tensor_methods.bind_all()
 from .autograd import no_grad, enable_grad, set_grad_enabled, is_grad_enabled, inference_mode
 from .creation import (tensor, as_tensor, asarray, from_numpy, zeros, ones, empty, full, eye, arange, linspace,
                        logspace, zeros_like, ones_like, empty_like, full_like, scalar_tensor, tril_indices,
-                       triu_indices)
+                       triu_indices, FloatTensor, DoubleTensor, HalfTensor, LongTensor, IntTensor, ShortTensor,
+                       CharTensor, ByteTensor, BoolTensor)
 from .random import (Generator, manual_seed, seed, initial_seed, get_rng_state, set_rng_state, default_generator,
                      rand, randn, randint, randperm, normal, bernoulli, multinomial, rand_like, randn_like,
                      randint_like)

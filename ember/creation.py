@@ -154,9 +154,9 @@ def from_numpy(ndarray):
     return Tensor._make(ndarray)
 
 
-def _legacy_constructor(args, device):
+def _legacy_constructor(args, device, dtype=None):
     """``Tensor(data)`` (copy, default dtype) or ``Tensor(*sizes)`` (uninitialised)."""
-    dt = dtypes.get_default_dtype()
+    dt = dtype or dtypes.get_default_dtype()
     dev = resolve(device)
     if not args:
         return backend.array_module(dev).empty((0,), dt.np)
@@ -165,7 +165,7 @@ def _legacy_constructor(args, device):
         data = args[0]
         if isinstance(data, Tensor):
             return data._data  # torch.Tensor(t) aliases t
-        return _to_array(data, dt if not isinstance(data, np.ndarray) else dt, dev, copy=True)
+        return _to_array(data, dt, dev, copy=True)
     return backend.array_module(dev).empty(_size(args), dt.np)
 
 
@@ -297,6 +297,33 @@ zeros_like = _like(zeros)
 ones_like = _like(ones)
 empty_like = _like(empty)
 full_like = _like(lambda size, value, **kw: full(size, value, **kw), 'full_like')
+
+
+class _LegacyTensorType(type):
+    """``ember.FloatTensor`` and friends: constructors with a fixed dtype, and dtype checks for isinstance."""
+
+    def __instancecheck__(cls, obj):
+        return isinstance(obj, Tensor) and obj.dtype is cls.dtype and not obj.is_cuda
+
+    def __call__(cls, *args, device=None):
+        data = _legacy_constructor(args, device, cls.dtype)
+        return Tensor._make(data if data.dtype == cls.dtype.np else data.astype(cls.dtype.np))
+
+
+def _legacy_type(name, dtype):
+    return _LegacyTensorType(name, (), {'dtype': dtype, '__doc__': f"Legacy constructor of {dtype} tensors: "
+                                        f"``{name}(data)`` or ``{name}(*sizes)``."})
+
+
+FloatTensor = _legacy_type('FloatTensor', dtypes.float32)
+DoubleTensor = _legacy_type('DoubleTensor', dtypes.float64)
+HalfTensor = _legacy_type('HalfTensor', dtypes.float16)
+LongTensor = _legacy_type('LongTensor', dtypes.int64)
+IntTensor = _legacy_type('IntTensor', dtypes.int32)
+ShortTensor = _legacy_type('ShortTensor', dtypes.int16)
+CharTensor = _legacy_type('CharTensor', dtypes.int8)
+ByteTensor = _legacy_type('ByteTensor', dtypes.uint8)
+BoolTensor = _legacy_type('BoolTensor', dtypes.bool)
 
 
 def tril_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):

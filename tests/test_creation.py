@@ -78,3 +78,15 @@ def test_like_factories_keep_dtype_and_shape():
         assert y.shape == (2, 3) and y.dtype is ember.float64 and not y.requires_grad
     assert ember.full_like(x, 3).tolist() == [[3.] * 3] * 2
     assert ember.randint_like(x, 5).dtype is ember.float64
+
+
+@requires_torch
+@pytest.mark.parametrize('fn', [
+    lambda m: m.FloatTensor([1, 2]), lambda m: m.LongTensor(2, 3).shape, lambda m: m.LongTensor([2 ** 40 + 1]),
+    lambda m: isinstance(m.zeros(2), m.FloatTensor), lambda m: isinstance(m.zeros(2), m.LongTensor),
+    lambda m: isinstance(m.zeros(2, dtype=m.int64), m.LongTensor), lambda m: m.zeros(2).type(m.LongTensor),
+    lambda m: m.zeros(2).type('torch.DoubleTensor'), lambda m: m.ByteTensor([1]), lambda m: m.BoolTensor([1, 0]),
+    lambda m: m.DoubleTensor(np.array([1, 2])), lambda m: m.IntTensor([]),
+])
+def test_legacy_typed_constructors(fn):
+    same_repr(fn)

@@ -125,7 +125,10 @@ def type(self, dtype=None, non_blocking=False):
     if dtype is None:
         prefix = 'ember.cuda.' if self.is_cuda else 'ember.'
         return prefix + _TYPE_NAMES.get(self.dtype.name, self.dtype.name)
-    return to(self, dtype)
+    if isinstance(dtype, str):  # 'torch.FloatTensor' / 'ember.LongTensor'
+        names = {v: k for k, v in _TYPE_NAMES.items()}
+        dtype = getattr(dtypes, names.get(dtype.rsplit('.', 1)[-1], ''), None) or dtype
+    return to(self, getattr(dtype, 'dtype', dtype))
 
 
 class Copy(Function):
