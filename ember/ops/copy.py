@@ -10,6 +10,7 @@ from ..autograd import grad_mode
 
 
 class Clone(Function):
+    """A copy that stays in the graph."""
     raw = True
 
     @staticmethod
@@ -189,6 +190,7 @@ def _broadcasts_to(src, dst):
 
 
 def builtins_type(x):
+    """The builtin ``type`` (this module defines a ``type`` method)."""
     import builtins
     return builtins.type(x)
 

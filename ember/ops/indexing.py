@@ -129,16 +129,19 @@ class Slice(Index):
 
 # torch records one node per key element; ember records one, named after the last one torch would record.
 class Select(Slice):
+    """A basic index ending in an integer (a view)."""
     raw = True
     is_view = True
 
 
 class Unsqueeze(Slice):
+    """A basic index ending in None (a view)."""
     raw = True
     is_view = True
 
 
 class Alias(Slice):
+    """A basic index that selects everything (a view)."""
     raw = True
     is_view = True
 
@@ -279,6 +282,7 @@ def _bool_mask(mask, op):
 
 
 def broadcast_shapes(a, b):
+    """The broadcast of two shapes; torch's RuntimeError naming the clashing sizes otherwise."""
     try:
         return np.broadcast_shapes(a, b)
     except ValueError:
@@ -294,6 +298,7 @@ def broadcast_shapes(a, b):
 # ---- masks -------------------------------------------------------------------------------------
 
 class MaskedFill(Function):
+    """``value`` where the mask is True."""
     raw = True
 
     @staticmethod
@@ -327,6 +332,7 @@ def masked_fill(input, mask, value):
 
 
 class MaskedSelect(Function):
+    """The masked elements as a 1-D copy."""
     raw = True
 
     @staticmethod
@@ -368,6 +374,7 @@ def select(input, dim, index):
 
 
 class Unfold(Function):
+    """Sliding windows along a dim, as a strided view."""
     raw = True
     is_view = True
 

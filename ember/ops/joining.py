@@ -37,6 +37,7 @@ def _cast_all(arrays, dt):
 
 
 class Cat(Function):
+    """Tensors joined along an existing dim."""
     raw = True
 
     @staticmethod
@@ -92,6 +93,7 @@ concat = concatenate = cat
 
 
 class Stack(Function):
+    """Tensors joined along a new dim."""
     raw = True
 
     @staticmethod
@@ -163,6 +165,7 @@ class Split(Function):
 
 
 class SplitWithSizes(Split):
+    """``split`` with a list of sizes (torch names its node separately)."""
     raw = True
     is_view = True
 
@@ -218,6 +221,7 @@ def tensor_split(input, indices_or_sections, dim=0):
 
 
 class Unbind(Function):
+    """The slices along a dim, as views."""
     raw = True
     is_view = True
 
@@ -278,6 +282,7 @@ def _atleast(tensors, n):
 # ---- repeating and broadcasting ----------------------------------------------------------------
 
 class Repeat(Function):
+    """The input tiled along each dim (a copy)."""
     raw = True
 
     @staticmethod

@@ -36,6 +36,7 @@ def _along(index, dim):
 # ---- index_select / index_add / index_fill -------------------------------------------------
 
 class IndexSelect(Function):
+    """Slices picked by index along a dim."""
     raw = True
 
     @staticmethod
@@ -62,6 +63,7 @@ def index_select(input, dim, index):
 
 
 class IndexAdd(Function):
+    """Slices of ``source`` added at index along a dim."""
     raw = True
 
     @staticmethod
@@ -130,6 +132,7 @@ def _check_gather_shapes(input, idx, d, op, src=None):
 
 
 class Gather(Function):
+    """Elements picked element-wise by index along a dim."""
     raw = True
 
     @staticmethod
@@ -151,6 +154,7 @@ def gather(input, dim, index, *, sparse_grad=False):
 
 
 class ScatterAdd(Function):
+    """Elements of ``src`` added at index along a dim."""
     raw = True
 
     @staticmethod
@@ -177,6 +181,7 @@ def _pad_to(g, shape):
 
 
 class Scatter(Function):
+    """Elements of ``src`` (or a value) written at index along a dim."""
     raw = True
 
     @staticmethod
@@ -252,6 +257,7 @@ def take_along_dim(input, indices, dim=None):
 
 
 class Where(Function):
+    """Elements of x where cond, else of y."""
     raw = True
 
     @staticmethod
@@ -312,6 +318,7 @@ def argwhere(input):
 # ---- triangles and diagonals -----------------------------------------------------------------
 
 class Tril(Function):
+    """The lower triangle."""
     raw = True
 
     @staticmethod
@@ -325,6 +332,7 @@ class Tril(Function):
 
 
 class Triu(Function):
+    """The upper triangle."""
     raw = True
 
     @staticmethod
@@ -362,6 +370,7 @@ def _diagonal_view(x, offset, dim1, dim2):
 
 
 class Diagonal(Function):
+    """A diagonal as a writable strided view."""
     raw = True
     is_view = True
 

@@ -41,6 +41,7 @@ def _shape_arg(shape):
 
 
 class View(Function):
+    """A view with a new shape (the memory is shared)."""
     raw = True
     is_view = True
 
@@ -105,6 +106,7 @@ def reshape(input, *shape):
 
 
 class Permute(Function):
+    """Reordered dimensions (a view)."""
     raw = True
     is_view = True
 
@@ -119,21 +121,25 @@ class Permute(Function):
 
 
 class Transpose(Permute):
+    """Two dimensions swapped (a view; its own node name, as torch)."""
     raw = True
     is_view = True
 
 
 class T(Permute):
+    """``t()`` of a matrix (a view)."""
     raw = True
     is_view = True
 
 
 class Unsqueeze(View):
+    """A size-1 dimension inserted (a view)."""
     raw = True
     is_view = True
 
 
 class Squeeze(View):
+    """Size-1 dimensions removed (a view)."""
     raw = True
     is_view = True
 
@@ -172,6 +178,7 @@ def t(input):
 
 
 class Expand(Function):
+    """Size-1 dimensions broadcast without copying (a read-only view)."""
     raw = True
     is_view = True
 
@@ -310,6 +317,7 @@ moveaxis = movedim
 
 
 class Flip(Function):
+    """Elements reversed along dims (a copy)."""
     raw = True
 
     @staticmethod
@@ -342,6 +350,7 @@ def flipud(input):
 
 
 class Roll(Function):
+    """Elements shifted cyclically (a copy)."""
     raw = True
 
     @staticmethod
