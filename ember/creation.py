@@ -256,20 +256,34 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
                     (), dtype, device, requires_grad)
 
 
+def _linspace_values(xp, start, end, steps, np_dtype):
+    """Like torch's kernel, the first half counts up from ``start`` and the second half down from ``end`` (so both
+    ends are exact); values are computed in float64 and may differ from torch's by one unit in the last place."""
+    if steps == 1:
+        values = xp.full((1,), start, dtype=np.float64)
+    else:
+        step = (end - start) / (steps - 1)
+        idx = xp.arange(steps, dtype=np.float64)
+        values = xp.where(idx < steps // 2, start + step * idx, end - step * (steps - 1 - idx))
+    dt = np.dtype(np_dtype)
+    return values.astype(dt) if dt.kind in 'fc' else xp.trunc(values).astype(dt)
+
+
 def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False):
     """``steps`` evenly spaced values from ``start`` to ``end`` inclusive."""
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
-    return _factory(lambda xp, s, d: xp.linspace(start, end, steps).astype(d), (), dtype, device,
-                    requires_grad)
+    start, end = (v.item() if isinstance(v, Tensor) else v for v in (start, end))
+    return _factory(lambda xp, s, d: _linspace_values(xp, start, end, steps, d), (), dtype, device, requires_grad)
 
 
 def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False):
     """``base ** linspace(start, end, steps)``."""
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
-    return _factory(lambda xp, s, d: xp.logspace(start, end, steps, base=base).astype(d), (), dtype, device,
-                    requires_grad)
+    start, end = (v.item() if isinstance(v, Tensor) else v for v in (start, end))
+    return _factory(lambda xp, s, d: (base ** _linspace_values(xp, start, end, steps, np.float64)).astype(d), (),
+                    dtype, device, requires_grad)
 
 
 def _like(fn, name=None):

@@ -91,3 +91,20 @@ def test_str_and_format():
     assert '{:+.2f}'.format(e) == '{:+.2f}'.format(t) == '+2.00'
     assert f"{ember.tensor(3)}" == f"{torch.tensor(3)}"
     _same(ember.tensor([1 + 2j, -3.5 - 1j]), torch.tensor([1 + 2j, -3.5 - 1j]))
+
+
+@requires_torch
+@pytest.mark.parametrize('make', [
+    lambda m: m.arange(30, dtype=m.int32) * 1000,
+    lambda m: m.arange(18, dtype=m.float64).reshape(3, 6).requires_grad_() * 1.5,
+    lambda m: (m.arange(25, dtype=m.float16) - 12) / 8,
+    lambda m: m.tensor([-0.0, 0.0, 1.0]),
+    lambda m: m.tensor([1e-9, 1e9]),
+    lambda m: m.tensor([[True, False], [False, True]]),
+    lambda m: m.arange(2000).reshape(2, 1000),
+    lambda m: m.zeros(2, 3, 4, 5) + 0.5,
+    lambda m: m.tensor([12345678.0, 0.5]),
+    lambda m: m.tensor([float('nan'), float('-inf')]),
+])
+def test_repr_wrapping_suffixes_and_special_values(make):
+    _same(make(ember), make(torch))
