@@ -10,11 +10,11 @@ import importlib as _importlib
 from . import dtypes as _dtypes
 from .dtypes import (dtype, bool, uint8, int8, int16, int32, int64, float16, float32, float64, complex64,
                      complex128, half, float, double, short, int, long, cfloat, cdouble, get_default_dtype,
-                     set_default_dtype, promote_types)
+                     set_default_dtype, promote_types, finfo, iinfo)
 from .device import device
 from .layout import strided
 from .size import Size
-from .tensor import Tensor
+from .tensor import Tensor, memory_format, contiguous_format, preserve_format, channels_last, channels_last_3d
 from . import _tensor_methods
 _tensor_methods.bind_all()
 from .autograd import no_grad, enable_grad, set_grad_enabled, is_grad_enabled, inference_mode

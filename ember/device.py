@@ -24,7 +24,8 @@ class device:
             raise RuntimeError(f"Invalid device string: '{type_or_str}'")
         if idx:
             if index is not None:
-                raise RuntimeError(f"type (string) must not include an index because index was passed explicitly: {type_or_str}")
+                raise RuntimeError("type (string) must not include an index because index was passed explicitly: "
+                                   f"{type_or_str}")
             if not idx.isdigit():
                 raise RuntimeError(f"Invalid device string: '{type_or_str}'")
             index = int(idx)

@@ -170,3 +170,42 @@ def result_type_arrays(*operands):
         else:
             scalars.append(scalar_dtype(x))
     return result_type_of(dims, zeros, scalars)
+
+
+class finfo:
+    """Machine limits of a floating dtype (``ember.finfo(ember.float32).eps``), as ``torch.finfo``."""
+
+    def __init__(self, type=None):
+        d = _default if type is None else to_dtype(type)
+        if not d.is_floating_point:
+            raise TypeError("torch.finfo() requires a floating point input type. Use torch.iinfo to handle "
+                            "'torch.finfo'")
+        info = np.finfo(d.np)
+        self.dtype = d.name
+        self.bits = info.bits
+        self.eps = builtins.float(info.eps)
+        self.max = builtins.float(info.max)
+        self.min = builtins.float(info.min)
+        self.tiny = self.smallest_normal = builtins.float(info.smallest_normal)
+        self.resolution = builtins.float(info.resolution)
+
+    def __repr__(self):
+        return (f"finfo(resolution={self.resolution:g}, min={self.min:g}, max={self.max:g}, eps={self.eps:g}, "
+                f"smallest_normal={self.smallest_normal:g}, tiny={self.tiny:g}, dtype={self.dtype})")
+
+
+class iinfo:
+    """Limits of an integer dtype (``ember.iinfo(ember.int64).max``), as ``torch.iinfo``."""
+
+    def __init__(self, type):
+        d = to_dtype(type)
+        if d.is_floating_point or d.is_complex:
+            raise TypeError("torch.iinfo() requires an integer input type. Use torch.finfo to handle 'torch.iinfo'")
+        info = np.iinfo(np.uint8 if d is bool else d.np)
+        self.dtype = d.name
+        self.bits = info.bits
+        self.max = builtins.int(info.max)
+        self.min = builtins.int(info.min)
+
+    def __repr__(self):
+        return f"iinfo(min={self.min:g}, max={self.max:g}, dtype={self.dtype})"

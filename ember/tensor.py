@@ -19,6 +19,21 @@ _from_np = dtypes._from_np
 _ndarray = np.ndarray
 
 
+class memory_format:
+    """A memory-format tag (``ember.channels_last``...); accepted and ignored: ember tensors are row-major."""
+    __slots__ = ('name',)
+
+    def __init__(self, name):
+        self.name = name
+
+    def __repr__(self):
+        return f"ember.{self.name}"
+
+
+contiguous_format, preserve_format = memory_format('contiguous_format'), memory_format('preserve_format')
+channels_last, channels_last_3d = memory_format('channels_last'), memory_format('channels_last_3d')
+
+
 class Tensor:
     """A multi-dimensional array with autograd, as ``torch.Tensor``.
 

@@ -94,3 +94,16 @@ def test_bfloat16_when_available():
     t = ember.tensor([1.5, 2.0], dtype=ember.bfloat16)
     assert t.dtype is ember.bfloat16 and t.is_floating_point() and t.element_size() == 2
     assert (t.float() * 2).tolist() == [3.0, 4.0]
+
+
+@requires_torch
+@pytest.mark.parametrize('fn', [
+    lambda m: m.finfo(m.float32), lambda m: m.finfo(m.float16).eps, lambda m: m.finfo().max,
+    lambda m: m.finfo(m.float64).tiny, lambda m: m.finfo(m.float32).bits, lambda m: m.finfo(m.float64).resolution,
+    lambda m: m.finfo(m.int32), lambda m: m.iinfo(m.int64), lambda m: m.iinfo(m.uint8).max,
+    lambda m: m.iinfo(m.int8).min,
+    lambda m: m.iinfo(m.int16).bits, lambda m: m.iinfo(m.float32), lambda m: m.channels_last,
+    lambda m: m.contiguous_format,
+])
+def test_finfo_iinfo_and_memory_formats(fn):
+    same_repr(fn)

@@ -23,13 +23,15 @@ META = [
     lambda m: m.bernoulli(m.ones(3)), lambda m: m.bernoulli(m.ones(3), 0.0), lambda m: m.bernoulli(m.full((3,), 2.)),
     lambda m: m.zeros(3).bernoulli(), lambda m: m.zeros(3).uniform_(5, 6).ge(5).all(),
     lambda m: m.zeros(3).normal_(2, 0), lambda m: m.zeros(3, dtype=m.int64).random_(0, 1),
-    lambda m: m.zeros(3).random_(1, 2), lambda m: m.zeros(3).random_(5).lt(5).all(), lambda m: m.zeros(3).bernoulli_(1.),
+    lambda m: m.zeros(3).random_(1, 2), lambda m: m.zeros(3).random_(5).lt(5).all(),
+    lambda m: m.zeros(3).bernoulli_(1.),
     lambda m: m.zeros(3).bernoulli_(m.zeros(3)), lambda m: m.zeros(3).exponential_().gt(0).all(),
     lambda m: m.zeros(3, requires_grad=True).uniform_(), lambda m: m.zeros(3, requires_grad=True).normal_(),
     lambda m: m.zeros(3).uniform_(2, 1), lambda m: m.get_rng_state().dtype,
     lambda m: m.multinomial(m.tensor([0., 1.]), 3, True), lambda m: m.multinomial(m.tensor([0., 1.]), 3),
     lambda m: m.multinomial(m.tensor([[0., 1.], [1., 0.]]), 1), lambda m: m.tensor([0., 1.]).multinomial(2).sort()[0],
-    lambda m: m.randn(2, generator=m.Generator().manual_seed(0)).shape, lambda m: m.Generator().manual_seed(3).initial_seed(),
+    lambda m: m.randn(2, generator=m.Generator().manual_seed(0)).shape,
+    lambda m: m.Generator().manual_seed(3).initial_seed(),
 ]
 
 

@@ -278,7 +278,10 @@ class Where(Function):
 
 
 def where(condition, input=None, other=None, *, out=None):
-    """Elements of ``input`` where ``condition`` else of ``other``; ``where(cond)`` is ``nonzero(cond, as_tuple=True)``."""
+    """Elements of ``input`` where ``condition``, else of ``other``.
+
+    ``where(condition)`` alone is ``nonzero(condition, as_tuple=True)``.
+    """
     if input is None and other is None:
         return nonzero(condition, as_tuple=True)
     if not isinstance(condition, Tensor) or condition._data.dtype != np.bool_:
