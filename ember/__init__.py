@@ -28,6 +28,7 @@ from .random import (Generator, manual_seed, seed, initial_seed, get_rng_state, 
 from ._tensor_str import set_printoptions
 from ._functions import *  # noqa: F401,F403  the ops under torch's names
 from . import autograd, cuda, accelerator, backend
+from .accelerator import backends
 
 if hasattr(_dtypes, 'bfloat16'):
     bfloat16 = _dtypes.bfloat16

@@ -43,3 +43,27 @@ def is_bf16_supported():
     """Whether bfloat16 works (needs ml_dtypes and a GPU)."""
     from . import dtypes
     return is_available() and hasattr(dtypes, 'bfloat16')
+
+
+def get_device_name(device=None):
+    """The GPU's name, as CUDA reports it."""
+    cp = backend.require_cuda()
+    index = device.index if hasattr(device, 'index') and device.index is not None else (device or 0)
+    name = cp.cuda.runtime.getDeviceProperties(index)['name']
+    return name.decode() if isinstance(name, bytes) else name
+
+
+def empty_cache():
+    """Return CuPy's cached GPU memory to the driver (no-op without a GPU)."""
+    if backend.cuda_available():
+        backend.require_cuda().get_default_memory_pool().free_all_blocks()
+
+
+def memory_allocated(device=None):
+    """Bytes of GPU memory held by tensors (0 without a GPU)."""
+    return backend.require_cuda().get_default_memory_pool().used_bytes() if backend.cuda_available() else 0
+
+
+def memory_reserved(device=None):
+    """Bytes of GPU memory held by CuPy's allocator (0 without a GPU)."""
+    return backend.require_cuda().get_default_memory_pool().total_bytes() if backend.cuda_available() else 0

@@ -79,3 +79,14 @@ def test_mixed_devices_raise():
         ember.cat([ember.zeros(2), ember.zeros(2, device='cuda')])
     with pytest.raises(RuntimeError, match='Expected all tensors to be on the same device'):
         ember.where(ember.zeros(2) > 0, ember.zeros(2, device='cuda'), ember.zeros(2))
+
+
+def test_backend_flags_and_cuda_memory_queries_work_without_a_gpu():
+    ember.backends.cudnn.benchmark = True
+    ember.backends.cudnn.deterministic = True
+    assert ember.backends.cudnn.benchmark and not ember.backends.mps.is_available()
+    ember.cuda.empty_cache()
+    if not HAS_CUDA:
+        assert ember.cuda.memory_allocated() == 0 == ember.cuda.memory_reserved()
+        with pytest.raises(RuntimeError):
+            ember.cuda.get_device_name(0)
