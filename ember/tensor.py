@@ -324,8 +324,11 @@ class Tensor:
         return self._data
 
     def __array__(self, dtype=None, copy=None):
+        # NumPy 2 passes copy=True for np.array(t) and then trusts that the result is a fresh array.
         arr = backend.to_numpy(self._data)
-        return arr if dtype is None else arr.astype(dtype, copy=False)
+        if dtype is not None and arr.dtype != dtype:
+            return arr.astype(dtype)
+        return arr.copy() if copy else arr
 
     def item(self):
         """The single value as a Python number."""

@@ -64,6 +64,17 @@ def test_bridge_matches_torch(fn):
     same_repr(fn)
 
 
+def test_np_array_copies_and_np_asarray_shares():
+    t = ember.tensor([1., 2.])
+    a = np.array(t)
+    a[0] = 5
+    assert t.tolist() == [1., 2.]
+    b = np.asarray(t)
+    b[0] = 7
+    assert t.tolist() == [7., 2.]
+    assert np.array(t, dtype=np.int64).dtype == np.int64
+
+
 def test_as_tensor_and_asarray_share_memory_when_they_can():
     a = np.arange(4, dtype=np.int32)
     for t in (ember.as_tensor(a), ember.asarray(a), ember.as_tensor(a, dtype=ember.int32, device='cpu')):
