@@ -3,6 +3,7 @@
 ember draws from NumPy's PCG64, not torch's Mersenne Twister, so a seed gives
 reproducible streams within ember but not torch's exact numbers.
 """
+import contextlib
 import json
 
 import numpy as np
@@ -78,6 +79,19 @@ def get_rng_state():
 def set_rng_state(new_state):
     """Restore the default generator's state."""
     default_generator.set_state(new_state)
+
+
+@contextlib.contextmanager
+def fork_rng(devices=None, enabled=True, device_type='cuda'):
+    """Within the block, random draws do not affect the default generator's stream afterwards."""
+    if not enabled:
+        yield
+        return
+    state = get_rng_state()
+    try:
+        yield
+    finally:
+        set_rng_state(state)
 
 
 def _rng(generator):

@@ -108,3 +108,12 @@ def test_in_place_samplers_keep_identity_and_bump_version():
     with ember.no_grad():
         w = ember.zeros(3, requires_grad=True).normal_()
     assert w.requires_grad and w.is_leaf
+
+
+def test_fork_rng_restores_the_stream():
+    ember.manual_seed(1)
+    expected = ember.rand(3).tolist()
+    ember.manual_seed(1)
+    with ember.random.fork_rng():
+        ember.randn(10)
+    assert ember.rand(3).tolist() == expected
