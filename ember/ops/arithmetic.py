@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 
+from ..autograd import grad_mode
 from ..autograd.function import Function
 from ..tensor import Tensor
 from ._util import promote, as_float, masked_where, broadcast_error
@@ -53,6 +54,11 @@ class Sub(Function):
         return grad, -grad
 
 
+def _array(x):
+    """The array of a saved tensor, or a saved Python number as is."""
+    return x._data if isinstance(x, Tensor) else x
+
+
 def _is_bool(x):
     return type(x) is bool or getattr(x, 'dtype', None) == np.bool_
 
@@ -73,9 +79,11 @@ class Mul(Function):
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        # Mul.apply directly: the backward of every product is itself a product (skip the wrappers)
-        return (Mul.apply(grad, b) if ctx.needs_input_grad[0] else None,
-                Mul.apply(grad, a) if ctx.needs_input_grad[1] else None)
+        need_a, need_b = ctx.needs_input_grad
+        if not grad_mode.state.enabled:  # plain backward: multiply the arrays, record nothing
+            g = grad._data
+            return (Tensor._make(g * _array(b)) if need_a else None, Tensor._make(g * _array(a)) if need_b else None)
+        return Mul.apply(grad, b) if need_a else None, Mul.apply(grad, a) if need_b else None
 
 
 class Div(Function):
@@ -99,8 +107,14 @@ class Div(Function):
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        ga = grad / b if ctx.needs_input_grad[0] else None
-        gb = -grad * a / (b * b) if ctx.needs_input_grad[1] else None
+        need_a, need_b = ctx.needs_input_grad
+        if not grad_mode.state.enabled:  # plain backward: on the arrays, recording nothing
+            g, av, bv = grad._data, _array(a), _array(b)
+            with np.errstate(divide='ignore', invalid='ignore'):
+                return (Tensor._make(g / bv) if need_a else None,
+                        Tensor._make(-g * av / (bv * bv)) if need_b else None)
+        ga = grad / b if need_a else None
+        gb = -grad * a / (b * b) if need_b else None
         return ga, gb
 
 

@@ -5,16 +5,21 @@ return the default float dtype, as in torch.
 """
 import numpy as np
 
+from ..autograd import grad_mode
 from ..autograd.function import Function
+from ..tensor import Tensor
 from ._util import as_float, c10_name
 
 
-def _unary(name, np_fn, grad_fn, saves='input', floating=True):
+def _unary(name, np_fn, grad_fn, saves='input', floating=True, arith=False):
     """Build a primitive ``name`` computing ``np_fn`` whose backward is ``grad_fn(grad, x, y)``.
 
     ``saves`` says what backward needs: 'input', 'output' or 'both'. Saving
     only the output (exp, tanh, sigmoid...) means that modifying the input in
     place afterwards does not invalidate the graph, exactly as in torch.
+    ``arith`` marks a ``grad_fn`` written with operators only: outside
+    ``create_graph`` it then runs on the arrays directly, one NumPy pass per
+    operator and no graph bookkeeping.
     """
     def forward(ctx, x):
         if floating:
@@ -26,6 +31,9 @@ def _unary(name, np_fn, grad_fn, saves='input', floating=True):
 
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
+        if arith and not grad_mode.state.enabled:
+            return Tensor._make(grad_fn(grad._data, x._data if x is not None else None,
+                                        y._data if y is not None else None))
         return grad_fn(grad, x, y)
 
     return type(name, (Function,), {'raw': True, 'forward': staticmethod(forward),
@@ -42,14 +50,14 @@ def _sigmoid(x):
     return out
 
 
-Exp = _unary('Exp', np.exp, lambda g, x, y: g * y, 'output')
-Exp2 = _unary('Exp2', np.exp2, lambda g, x, y: g * y * 0.6931471805599453, 'output')
-Expm1 = _unary('Expm1', np.expm1, lambda g, x, y: g * (y + 1), 'output')
-Log = _unary('Log', np.log, lambda g, x, y: g / x)
+Exp = _unary('Exp', np.exp, lambda g, x, y: g * y, 'output', arith=True)
+Exp2 = _unary('Exp2', np.exp2, lambda g, x, y: g * y * 0.6931471805599453, 'output', arith=True)
+Expm1 = _unary('Expm1', np.expm1, lambda g, x, y: g * (y + 1), 'output', arith=True)
+Log = _unary('Log', np.log, lambda g, x, y: g / x, arith=True)
 Log2 = _unary('Log2', np.log2, lambda g, x, y: g / (x * 0.6931471805599453))
 Log10 = _unary('Log10', np.log10, lambda g, x, y: g / (x * 2.302585092994046))
-Log1p = _unary('Log1p', np.log1p, lambda g, x, y: g / (x + 1))
-Sqrt = _unary('Sqrt', np.sqrt, lambda g, x, y: g / (2 * y), 'output')
+Log1p = _unary('Log1p', np.log1p, lambda g, x, y: g / (x + 1), arith=True)
+Sqrt = _unary('Sqrt', np.sqrt, lambda g, x, y: g / (2 * y), 'output', arith=True)
 Rsqrt = _unary('Rsqrt', lambda x: 1 / np.sqrt(x), lambda g, x, y: -0.5 * g * y ** 3, 'output')
 Sin = _unary('Sin', np.sin, lambda g, x, y: g * x.cos())
 Cos = _unary('Cos', np.cos, lambda g, x, y: -g * x.sin())
@@ -59,13 +67,14 @@ Acos = _unary('Acos', np.arccos, lambda g, x, y: -g * (1 - x * x).rsqrt())
 Atan = _unary('Atan', np.arctan, lambda g, x, y: g / (1 + x * x))
 Sinh = _unary('Sinh', np.sinh, lambda g, x, y: g * x.cosh())
 Cosh = _unary('Cosh', np.cosh, lambda g, x, y: g * x.sinh())
-Tanh = _unary('Tanh', np.tanh, lambda g, x, y: g * (1 - y * y), 'output')
-Sigmoid = _unary('Sigmoid', _sigmoid, lambda g, x, y: g * y * (1 - y), 'output')
-Reciprocal = _unary('Reciprocal', np.reciprocal, lambda g, x, y: -g * y * y, 'output')
+Tanh = _unary('Tanh', np.tanh, lambda g, x, y: g * (1 - y * y), 'output', arith=True)
+Sigmoid = _unary('Sigmoid', _sigmoid, lambda g, x, y: g * y * (1 - y), 'output', arith=True)
+Reciprocal = _unary('Reciprocal', np.reciprocal, lambda g, x, y: -g * y * y, 'output', arith=True)
 Erf = _unary('Erf', lambda x: _erf(x), lambda g, x, y: g * 1.1283791670955126 * (-x * x).exp())
 Abs = _unary('Abs', np.abs, lambda g, x, y: g * x.sign(), floating=False)
 Neg = _unary('Neg', np.negative, lambda g, x, y: -g, saves='none', floating=False)
-Relu = _unary('Relu', lambda x: np.maximum(x, 0), lambda g, x, y: g * (y > 0), 'output', floating=False)
+Relu = _unary('Relu', lambda x: np.maximum(x, 0), lambda g, x, y: g * (y > 0), 'output', floating=False,
+              arith=True)
 
 
 def _erf(x):
