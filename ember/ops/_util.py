@@ -99,6 +99,12 @@ def check_same_device(*tensors):
 
 def expand_reduced(grad, shape, dims, keepdim):
     """Broadcast the gradient of a reduction over ``dims`` back to the input's ``shape``."""
+    from ..autograd import grad_mode
+    if not grad_mode.state.enabled:  # plain backward: a broadcast view of the array, no graph
+        g = grad._data
+        if not keepdim and dims:
+            g = g.reshape([1 if d in dims else n for d, n in enumerate(shape)])
+        return Tensor._make(np.broadcast_to(g, shape))
     if not keepdim and dims:
         s = list(grad.shape)
         for d in dims:
