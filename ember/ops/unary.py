@@ -32,8 +32,9 @@ def _unary(name, np_fn, grad_fn, saves='input', floating=True, arith=False):
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
         if arith and not grad_mode.state.enabled:
-            return Tensor._make(grad_fn(grad._data, x._data if x is not None else None,
-                                        y._data if y is not None else None))
+            with np.errstate(divide='ignore', invalid='ignore', over='ignore'):  # torch never warns
+                return Tensor._make(grad_fn(grad._data, x._data if x is not None else None,
+                                            y._data if y is not None else None))
         return grad_fn(grad, x, y)
 
     return type(name, (Function,), {'raw': True, 'forward': staticmethod(forward),
