@@ -118,6 +118,15 @@ class Div(Function):
         return ga, gb
 
 
+def _int_pow(a, b):
+    """Integer powers where a tensor exponent may be negative: torch truncates 1 / a**|b| (0 unless |a| == 1)."""
+    if not (b < 0).any():
+        return a ** b
+    pos = a ** np.abs(b)
+    # (-1)**-k keeps the sign of (-1)**k, 1**-k is 1, anything else truncates to 0
+    return np.where(b >= 0, pos, np.where(np.abs(a) == 1, pos, 0)).astype(pos.dtype, copy=False)
+
+
 class Pow(Function):
     """a ** b for tensors or numbers on either side."""
     raw = True
@@ -129,7 +138,7 @@ class Pow(Function):
             raise RuntimeError("Integers to negative integer powers are not allowed.")
         try:
             with np.errstate(divide='ignore', invalid='ignore'):
-                out = a ** b
+                out = _int_pow(a, b) if hasattr(b, 'dtype') and b.dtype.kind in 'iu' else a ** b
         except (ValueError, TypeError):
             raise broadcast_error(a, b) from None
         ctx.save_for_backward(a, b, out)

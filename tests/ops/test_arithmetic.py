@@ -203,3 +203,10 @@ def test_grad_fn_names():
     assert (x / 2).grad_fn.name() == 'DivBackward0'
     assert (x ** 2).grad_fn.name() == 'PowBackward0'
     assert (x - x).grad_fn.name() == 'SubBackward0'
+
+
+@requires_torch
+def test_integer_power_with_negative_tensor_exponent():
+    compare(lambda a, b: a ** b, np.array([2, 1, -1, -1, 0, 3]), np.array([-1, -3, -3, -2, 1, 2]))
+    compare(lambda b: 2 ** b, np.array([-1, 2]))
+    compare_raises(lambda a: a ** -1, np.array([2, 3]))
