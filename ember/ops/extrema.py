@@ -185,8 +185,10 @@ def _dim_reduction(prim, op, input, dim, keepdim):
     return return_types[op](values, indices)
 
 
-def max(input, dim=None, keepdim=False, *, out=None):
+def max(input, dim=None, keepdim=False, *, out=None, axis=None):
     """The largest value; with ``dim``, a ``(values, indices)`` named tuple; with a tensor, ``maximum``."""
+    if axis is not None:  # numpy's spelling, which torch accepts too
+        dim = axis
     if isinstance(dim, Tensor):
         from .arithmetic import maximum
         return maximum(input, dim)
@@ -195,8 +197,10 @@ def max(input, dim=None, keepdim=False, *, out=None):
     return _dim_reduction(Max, 'max', input, dim, keepdim)
 
 
-def min(input, dim=None, keepdim=False, *, out=None):
+def min(input, dim=None, keepdim=False, *, out=None, axis=None):
     """The smallest value; with ``dim``, a ``(values, indices)`` named tuple; with a tensor, ``minimum``."""
+    if axis is not None:  # numpy's spelling, which torch accepts too
+        dim = axis
     if isinstance(dim, Tensor):
         from .arithmetic import minimum
         return minimum(input, dim)
@@ -205,8 +209,10 @@ def min(input, dim=None, keepdim=False, *, out=None):
     return _dim_reduction(Min, 'min', input, dim, keepdim)
 
 
-def median(input, dim=None, keepdim=False):
+def median(input, dim=None, keepdim=False, *, axis=None):
     """The lower median; with ``dim``, a ``(values, indices)`` named tuple."""
+    if axis is not None:  # numpy's spelling, which torch accepts too
+        dim = axis
     if input.dtype.name == 'bool':
         raise NotImplementedError("\"median_cpu\" not implemented for 'Bool'")
     if dim is None:
@@ -214,14 +220,18 @@ def median(input, dim=None, keepdim=False):
     return _dim_reduction(Median, 'median', input, dim, keepdim)
 
 
-def amax(input, dim=(), keepdim=False):
+def amax(input, dim=(), keepdim=False, *, axis=None):
     """The maximum over ``dim`` (all dims when empty); ties share the gradient."""
+    if axis is not None:  # numpy's spelling, which torch accepts too
+        dim = axis
     dims = wrap_dims(dim if not isinstance(dim, (tuple, list)) or dim else None, input.ndim, 'amax')
     return Amax.apply(input, dims=dims, keepdim=keepdim)
 
 
-def amin(input, dim=(), keepdim=False):
+def amin(input, dim=(), keepdim=False, *, axis=None):
     """The minimum over ``dim`` (all dims when empty); ties share the gradient."""
+    if axis is not None:  # numpy's spelling, which torch accepts too
+        dim = axis
     dims = wrap_dims(dim if not isinstance(dim, (tuple, list)) or dim else None, input.ndim, 'amin')
     return Amin.apply(input, dims=dims, keepdim=keepdim)
 
@@ -243,13 +253,17 @@ def _arg_reduction(np_fn, op, input, dim, keepdim):
     return Tensor._wrap(np.asarray(np_fn(x, axis=d, keepdims=keepdim), dtype=np.int64))
 
 
-def argmax(input, dim=None, keepdim=False):
+def argmax(input, dim=None, keepdim=False, *, axis=None):
     """Index of the largest value (of the flattened tensor when ``dim`` is None)."""
+    if axis is not None:  # numpy's spelling, which torch accepts too
+        dim = axis
     return _arg_reduction(np.argmax, 'argmax', input, dim, keepdim)
 
 
-def argmin(input, dim=None, keepdim=False):
+def argmin(input, dim=None, keepdim=False, *, axis=None):
     """Index of the smallest value (of the flattened tensor when ``dim`` is None)."""
+    if axis is not None:  # numpy's spelling, which torch accepts too
+        dim = axis
     return _arg_reduction(np.argmin, 'argmin', input, dim, keepdim)
 
 

@@ -1,8 +1,8 @@
-"""Reductions over dimensions: sum, mean, prod, var/std, logsumexp, norm, cumsum/cumprod, all/any.
+"""Reductions over dimensions: sum, mean, prod, var/std, logsumexp, norm, all/any.
 
 The value-selecting reductions (max, min, amax, median, argmax...) live in
-``extrema.py`` and are re-exported here. Every backward broadcasts the
-reduced gradient back with ``expand_reduced``.
+``extrema.py``, cumsum/cumprod in ``cumulative.py``; both are re-exported here.
+Every backward broadcasts the reduced gradient back with ``expand_reduced``.
 """
 import builtins
 import math
@@ -12,9 +12,9 @@ import numpy as np
 from .. import dtypes
 from ..autograd.function import Function
 from ..tensor import Tensor
-from ._util import wrap_dim, wrap_dims, expand_reduced, float_only, masked_where, as_float
-from . import extrema
+from ._util import wrap_dims, expand_reduced, float_only, masked_where, as_float
 from .extrema import max, min, median, amax, amin, argmax, argmin, return_types  # noqa: F401
+from .cumulative import cumsum, cumprod  # noqa: F401
 
 
 def _int_to_long(x, dtype):
@@ -223,66 +223,6 @@ class LinalgVectorNorm(Function):
         return masked_where(norm._data == 0, 0.0, g * x.sign() * ax ** (p - 1) / norm ** (p - 1))
 
 
-class Cumsum(Function):
-    """Running sum; its backward is the running sum in the other direction."""
-    raw = True
-
-    @staticmethod
-    def forward(ctx, x, dim=0, dtype=None, reverse=False):
-        ctx.dim, ctx.reverse = dim, reverse
-        dtype = _int_to_long(x, dtype)
-        if x.ndim == 0:
-            return x.astype(dtype or x.dtype)
-        if reverse:
-            return np.flip(np.cumsum(np.flip(x, dim), axis=dim, dtype=dtype), dim).copy()
-        return np.cumsum(x, axis=dim, dtype=dtype)
-
-    @staticmethod
-    def backward(ctx, grad):
-        # d(cumsum)/dx sums the gradient from each position to the end.
-        return Cumsum.apply(grad, dim=ctx.dim, reverse=not ctx.reverse)
-
-
-class Cumprod(Function):
-    """Running product."""
-    raw = True
-
-    @staticmethod
-    def forward(ctx, x, dim=0, dtype=None):
-        out = x.astype(_int_to_long(x, dtype) or x.dtype) if x.ndim == 0 else \
-            np.cumprod(x, axis=dim, dtype=_int_to_long(x, dtype))
-        ctx.save_for_backward(x, out)
-        ctx.dim = dim
-        return out
-
-    @staticmethod
-    def backward(ctx, grad):
-        x, out = ctx.saved_tensors
-        if x.ndim == 0:
-            return grad
-        if not (x._data == 0).any():
-            return Cumsum.apply(grad * out, dim=ctx.dim, reverse=True) / x
-        return Tensor._wrap(_cumprod_grad_with_zeros(x._data, grad._data, ctx.dim))  # first order only
-
-
-def _cumprod_grad_with_zeros(x, g, dim):
-    """Gradient of cumprod along ``dim`` when ``x`` has zeros, one row at a time for rows with zeros."""
-    x, g = np.moveaxis(x, dim, -1), np.moveaxis(g, dim, -1)
-    y = np.cumprod(x, axis=-1)
-    with np.errstate(divide='ignore', invalid='ignore'):
-        out = np.flip(np.cumsum(np.flip(g * y, -1), -1), -1) / x
-    for idx in zip(*np.nonzero((x == 0).any(-1))):
-        row, grow = x[idx], g[idx]
-        z = int(np.argmax(row == 0))
-        r = np.zeros_like(row)
-        r[:z] = out[idx][:z]
-        before = y[idx][z - 1] if z else 1
-        after = np.cumprod(np.concatenate([[1], row[z + 1:]]))
-        r[z] = before * np.sum(grow[z:] * after)
-        out[idx] = r
-    return np.moveaxis(out, -1, dim)
-
-
 def _np_dtype(dtype):
     return None if dtype is None else dtypes.to_dtype(dtype).np
 
@@ -294,20 +234,26 @@ def _reduce_dims(dim, ndim, op):
     return wrap_dims(dim, ndim, op)
 
 
-def sum(input, dim=None, keepdim=False, *, dtype=None):
+def sum(input, dim=None, keepdim=False, *, dtype=None, axis=None):
     """Sum over ``dim`` (all dims when None); integers and bools sum as int64."""
+    if axis is not None:  # numpy's spelling, which torch accepts too
+        dim = axis
     dims = _reduce_dims(dim, input.ndim, 'sum')
     return Sum.apply(input, dims=dims, keepdim=keepdim, dtype=_np_dtype(dtype))
 
 
-def mean(input, dim=None, keepdim=False, *, dtype=None):
+def mean(input, dim=None, keepdim=False, *, dtype=None, axis=None):
     """Mean over ``dim`` (all dims when None); needs a floating input or ``dtype``."""
+    if axis is not None:  # numpy's spelling, which torch accepts too
+        dim = axis
     dims = _reduce_dims(dim, input.ndim, 'mean')
     return Mean.apply(input, dims=dims, keepdim=keepdim, dtype=_np_dtype(dtype))
 
 
-def prod(input, dim=None, keepdim=False, *, dtype=None):
+def prod(input, dim=None, keepdim=False, *, dtype=None, axis=None):
     """Product of all elements, or over one ``dim``."""
+    if axis is not None:  # numpy's spelling, which torch accepts too
+        dim = axis
     dims = wrap_dims(dim, input.ndim, 'prod')
     return Prod.apply(input, dims=dims, keepdim=keepdim, dtype=_np_dtype(dtype))
 
@@ -322,14 +268,18 @@ def _var_args(input, dim, unbiased, keepdim, correction, op):
     return _reduce_dims(dim, input.ndim, op), keepdim, correction
 
 
-def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None):
     """Variance over ``dim`` with Bessel's ``correction`` (1 unless ``unbiased=False``)."""
+    if axis is not None:  # numpy's spelling, which torch accepts too
+        dim = axis
     dims, keepdim, c = _var_args(input, dim, unbiased, keepdim, correction, 'var')
     return Var.apply(input, dims=dims, keepdim=keepdim, correction=c)
 
 
-def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None):
     """Standard deviation over ``dim`` with Bessel's ``correction`` (1 unless ``unbiased=False``)."""
+    if axis is not None:  # numpy's spelling, which torch accepts too
+        dim = axis
     dims, keepdim, c = _var_args(input, dim, unbiased, keepdim, correction, 'std')
     return Std.apply(input, dims=dims, keepdim=keepdim, correction=c)
 
@@ -346,8 +296,10 @@ def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
             mean(input, dim if not isinstance(dim, bool) else None, keepdim))
 
 
-def logsumexp(input, dim=None, keepdim=False):
+def logsumexp(input, dim=None, keepdim=False, *, axis=None):
     """``log(sum(exp(input)))`` over ``dim``, computed without overflow."""
+    if axis is not None:  # numpy's spelling, which torch accepts too
+        dim = axis
     return Logsumexp.apply(input, dims=wrap_dims(dim, input.ndim, 'logsumexp'), keepdim=keepdim)
 
 
@@ -362,16 +314,6 @@ def norm(input, p='fro', dim=None, keepdim=False, dtype=None):
     return LinalgVectorNorm.apply(input, ord=float(p), dims=_reduce_dims(dim, input.ndim, 'norm'), keepdim=keepdim)
 
 
-def cumsum(input, dim, *, dtype=None):
-    """Running sum along ``dim``."""
-    return Cumsum.apply(input, dim=wrap_dim(dim, input.ndim, 'cumsum'), dtype=_np_dtype(dtype))
-
-
-def cumprod(input, dim, *, dtype=None):
-    """Running product along ``dim``."""
-    return Cumprod.apply(input, dim=wrap_dim(dim, input.ndim, 'cumprod'), dtype=_np_dtype(dtype))
-
-
 def _logical_reduction(np_fn, op, input, dim, keepdim):
     x = input._data
     dims = wrap_dims(dim, x.ndim, op)
@@ -380,13 +322,17 @@ def _logical_reduction(np_fn, op, input, dim, keepdim):
     return Tensor._wrap(out.astype(np.uint8) if x.dtype == np.uint8 else np.asarray(out))
 
 
-def all(input, dim=None, keepdim=False):
+def all(input, dim=None, keepdim=False, *, axis=None):
     """True when every element (over ``dim``) is non-zero."""
+    if axis is not None:  # numpy's spelling, which torch accepts too
+        dim = axis
     return _logical_reduction(np.all, 'all', input, dim, keepdim)
 
 
-def any(input, dim=None, keepdim=False):
+def any(input, dim=None, keepdim=False, *, axis=None):
     """True when some element (over ``dim``) is non-zero."""
+    if axis is not None:  # numpy's spelling, which torch accepts too
+        dim = axis
     return _logical_reduction(np.any, 'any', input, dim, keepdim)
 
 

@@ -204,3 +204,10 @@ def test_median_with_nan():
     compare(lambda x: x.median(), v, grad=False)
     compare(lambda x: x.median(1), v, grad=False)
     compare(lambda x: x.median(1), v[1:], grad=False)
+
+
+@requires_torch
+@pytest.mark.parametrize('name', ['sum', 'mean', 'prod', 'var', 'std', 'max', 'min', 'amax', 'amin', 'argmax',
+                                  'argmin', 'cumsum', 'cumprod', 'all', 'any', 'median', 'logsumexp'])
+def test_axis_keyword_alias(name):
+    compare(lambda x: getattr(x, name)(axis=1), X)
