@@ -60,16 +60,22 @@ class SGD(Optimizer):
         loss = self._eval_closure(closure)
         for group in self.param_groups:
             lr, momentum, dampening = value(group['lr']), group['momentum'], group['dampening']
+            nesterov, weight_decay = group['nesterov'], group['weight_decay']
             for p, grad in self._params_with_grad(group):
-                grad = weight_decayed(grad, p._data, group['weight_decay'])
+                grad = weight_decayed(grad, p._data, weight_decay)
                 if momentum != 0:
                     state = self.state[p]
                     buf = state.get('momentum_buffer')
                     if buf is None:
                         buf = state['momentum_buffer'] = Tensor._wrap(grad.copy())
                     else:
+                        # In place, and no (1 - dampening) * grad temporary in the usual dampening=0 case:
+                        # the update is memory-bound, so every pass over the arrays counts.
                         buf._data *= momentum
-                        buf._data += (1 - dampening) * grad
-                    grad = grad + momentum * buf._data if group['nesterov'] else buf._data
+                        buf._data += grad if dampening == 0 else (1 - dampening) * grad
+                    if nesterov:
+                        grad = grad + momentum * buf._data
+                    else:
+                        grad = buf._data
                 p._data -= lr * grad
         return loss
