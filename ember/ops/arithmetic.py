@@ -69,8 +69,9 @@ class Mul(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        a, b = promote(a, b)
+        # Save the operands as given: promoted copies would be cut from the graph (no double backward).
         ctx.save_for_backward(a, b)
+        a, b = promote(a, b)
         try:
             return a * b
         except (ValueError, TypeError):
@@ -92,12 +93,12 @@ class Div(Function):
 
     @staticmethod
     def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)  # as given, so that double backward reaches them (see Mul)
         a, b = promote(a, b)
         if hasattr(a, 'dtype'):
             a = as_float(a)
         else:
             b = as_float(b)
-        ctx.save_for_backward(a, b)
         try:
             with np.errstate(divide='ignore', invalid='ignore'):
                 return a / b
@@ -133,6 +134,7 @@ class Pow(Function):
 
     @staticmethod
     def forward(ctx, a, b):
+        given_a, given_b = a, b  # saved as given, so that double backward reaches them (see Mul)
         a, b = promote(a, b)
         if hasattr(a, 'dtype') and a.dtype.kind in 'iu' and not hasattr(b, 'dtype') and b < 0:
             raise RuntimeError("Integers to negative integer powers are not allowed.")
@@ -141,7 +143,7 @@ class Pow(Function):
                 out = _int_pow(a, b) if hasattr(b, 'dtype') and b.dtype.kind in 'iu' else a ** b
         except (ValueError, TypeError):
             raise broadcast_error(a, b) from None
-        ctx.save_for_backward(a, b, out)
+        ctx.save_for_backward(given_a, given_b, out)
         return out
 
     @staticmethod

@@ -51,6 +51,25 @@ def _sigmoid(x):
     return out
 
 
+class _Positive(Function):
+    """``y > 0`` as a 0/1 tensor of y's dtype; a zero-gradient function of ``y``."""
+    raw = True
+
+    @staticmethod
+    def forward(ctx, y):
+        return (y > 0).astype(y.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * 0
+
+
+def _positive(y):
+    """ReLU's mask. On tensors (create_graph) it stays attached to ``y`` so that, as in torch, the
+    first-order gradient requires grad and differentiates again (to zero); on arrays it is a plain test."""
+    return _Positive.apply(y) if isinstance(y, Tensor) else y > 0
+
+
 Exp = _unary('Exp', np.exp, lambda g, x, y: g * y, 'output', arith=True)
 Exp2 = _unary('Exp2', np.exp2, lambda g, x, y: g * y * 0.6931471805599453, 'output', arith=True)
 Expm1 = _unary('Expm1', np.expm1, lambda g, x, y: g * (y + 1), 'output', arith=True)
@@ -74,7 +93,7 @@ Reciprocal = _unary('Reciprocal', np.reciprocal, lambda g, x, y: -g * y * y, 'ou
 Erf = _unary('Erf', lambda x: _erf(x), lambda g, x, y: g * 1.1283791670955126 * (-x * x).exp())
 Abs = _unary('Abs', np.abs, lambda g, x, y: g * x.sign(), floating=False)
 Neg = _unary('Neg', np.negative, lambda g, x, y: -g, saves='none', floating=False)
-Relu = _unary('Relu', lambda x: np.maximum(x, 0), lambda g, x, y: g * (y > 0), 'output', floating=False,
+Relu = _unary('Relu', lambda x: np.maximum(x, 0), lambda g, x, y: g * _positive(y), 'output', floating=False,
               arith=True)
 
 

@@ -61,9 +61,6 @@ _NO_DOUBLE = {'hardsigmoid', 'hardswish'}
                          ids=[c[0] + str(i) for i, c in enumerate(CASES) if c[0] not in _NO_DOUBLE])
 def test_second_order_matches_torch(name, kwargs, kinks):
     # Away from the kinks, where torch's second derivatives are a convention of its kernels.
-    # ember.relu (ops/unary.py) returns a first-order gradient cut from x, so it cannot go second order.
-    if name == 'relu':
-        pytest.skip("ember.relu's first-order gradient does not require grad (ops/unary.py)")
     compare(lambda x: getattr(F(x), name)(x, **kwargs), _x(seed=1, dtype=np.float64), second_order=True)
 
 

@@ -174,5 +174,4 @@ def test_mixed_dtypes_follow_torch_and_keep_second_order(name, wide_target):
     elif name == 'huber_loss':  # torch's own huber backward fails on mixed dtypes
         compare(lambda x, y: F(x).huber_loss(x, y), x, y, grad=False)
     else:
-        # poisson's second order goes through Mul of mixed dtypes, which ember does not yet differentiate twice
-        compare(lambda x, y: getattr(F(x), name)(x, y), x, y, second_order=name != 'poisson_nll_loss')
+        compare(lambda x, y: getattr(F(x), name)(x, y), x, y, second_order=True)
