@@ -8,6 +8,7 @@ import traceback
 import numpy as np
 
 import ember
+from ... import _perf
 from . import _shared_memory
 from .fetch import create_fetcher
 
@@ -113,6 +114,9 @@ def worker_loop(is_iterable, dataset, index_queue, data_queue, done_event, auto_
     try:
         seed = base_seed + worker_id
         _seed_worker(seed, worker_id)
+        # One BLAS thread per worker, as torch does: workers plus the main process already fill
+        # the cores, and OpenBLAS's spinning threads collapse when oversubscribed.
+        _perf.set_blas_threads(1)
         _worker_info = WorkerInfo(id=worker_id, num_workers=num_workers, seed=seed, dataset=dataset)
         _shared_memory.set_prefix(f'{shm_prefix}{worker_id}_')
         init_exception = fetcher = None
