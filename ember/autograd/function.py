@@ -15,6 +15,7 @@ Two kinds of forward exist:
 Backward always receives and returns Tensors and is written with Tensor
 operations, so ``create_graph=True`` differentiates it again.
 """
+from .. import backend
 from . import grad_mode, anomaly
 
 _Tensor = None  # ember.tensor.Tensor, bound at import time by ember.tensor
@@ -216,6 +217,8 @@ class Function(metaclass=_FunctionMeta):
                     record = True
                     break
         ctx = cls._backward_cls()
+        if backend._cupy:  # devices can only differ once CuPy is in use; CPU-only runs skip the check
+            _check_same_device(args)
         if cls.raw:
             arrays = [a._data if isinstance(a, Tensor) else a for a in args]
             out = cls.forward(ctx, *arrays, **kwargs)
@@ -251,6 +254,15 @@ class Function(metaclass=_FunctionMeta):
 
 
 _NO_EDGE = (None, 0)
+
+
+def _check_same_device(args):
+    """torch's error for an operation mixing tensors on different devices."""
+    devices = {a.device for a in args if isinstance(a, _Tensor)}
+    if len(devices) > 1:
+        first, second = sorted(str(d) for d in devices)[:2]
+        raise RuntimeError(f"Expected all tensors to be on the same device, but found at least two devices, "
+                           f"{second} and {first}!")
 
 
 def _record(cls, ctx, args, arrays, outs, single):
