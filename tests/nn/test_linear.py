@@ -41,8 +41,9 @@ def test_linear_module_matches_torch(shape, bias):
 
 @requires_torch
 @pytest.mark.parametrize('bias', [True, False])
-def test_functional_linear_second_order(bias):
-    args = [randn(4, 3), randn(2, 3, seed=1)] + ([randn(2, seed=2)] if bias else [])
+@pytest.mark.parametrize('shape', [(4, 3), (3,), (2, 2, 3)])
+def test_functional_linear_second_order(bias, shape):
+    args = [randn(*shape), randn(2, 3, seed=1)] + ([randn(2, seed=2)] if bias else [])
     fn = lambda x, w, *b: (ember if isinstance(x, ember.Tensor) else torch).nn.functional.linear(x, w, *b)  # noqa
     compare(fn, *args, second_order=True)
     compare(fn, *[a.astype(np.float64) for a in args], second_order=True)

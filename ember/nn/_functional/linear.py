@@ -40,14 +40,31 @@ class Addmm(Function):
         need_x, need_w = ctx.needs_input_grad[0], ctx.needs_input_grad[1]
         need_b = len(ctx.needs_input_grad) > 2 and ctx.needs_input_grad[2]
         gx = grad.matmul(weight) if need_x else None
-        gw = gb = None
-        if need_w or need_b:
-            g2 = grad.reshape(-1, weight.shape[0])
-            if need_w:
-                gw = g2.t().matmul(x.reshape(-1, weight.shape[1]))
-            if need_b:
-                gb = g2.sum(0)
+        # One primitive for the weight gradient (no reshape/transpose nodes): this runs for every
+        # Linear on every training step, where per-node overhead is a visible share of small batches.
+        gw = WeightGrad.apply(grad, x) if need_w else None
+        gb = None
+        if need_b:
+            gb = grad.sum(0) if grad.ndim == 2 else grad.reshape(-1, weight.shape[0]).sum(0)
         return gx, gw, gb
+
+
+class WeightGrad(Function):
+    """``grad^T @ x`` with the leading dims of both flattened into rows: Linear's weight gradient."""
+    raw = True
+
+    @staticmethod
+    def forward(ctx, grad, x):
+        ctx.save_for_backward(grad, x)
+        return grad.reshape(-1, grad.shape[-1]).T @ x.reshape(-1, x.shape[-1])
+
+    @staticmethod
+    def backward(ctx, h):
+        grad, x = ctx.saved_tensors
+        # grad (..., out) and x (..., in) keep their leading dims: (..., in) @ (in, out) is grad's shape.
+        g_grad = x.matmul(h.t()) if ctx.needs_input_grad[0] else None
+        g_x = grad.matmul(h) if ctx.needs_input_grad[1] else None
+        return g_grad, g_x
 
 
 class Mm(Addmm):
