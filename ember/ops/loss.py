@@ -145,6 +145,8 @@ class ClassTargets:
     def reduce(self, loss):
         """Apply the reduction to the per-sample loss ``(N, d1, ...)``."""
         if self.reduction == 1:
+            if isinstance(self.denom, float) and self.denom:  # the common case: no 0/0 to silence
+                return loss.sum() / self.denom
             with np.errstate(invalid='ignore', divide='ignore'):
                 return loss.sum() / self.denom
         return _reduce(loss, self.reduction)
@@ -171,6 +173,11 @@ class ClassTargets:
         return self.grad_scale_t(t.sum())
 
 
+def _is_one(v):
+    """Whether a ClassTargets coefficient is the plain number 1 (so multiplying by it can be skipped)."""
+    return isinstance(v, float) and v == 1.0
+
+
 def _as_tensor(v):
     return Tensor._wrap(unsqueeze_class(v)) if getattr(v, 'ndim', 0) else v
 
@@ -187,7 +194,10 @@ class CrossEntropy(Function):
         s = e.sum(axis=1, keepdims=True)
         lse = np.log(s) + m
         e /= s  # e is now softmax(x), kept for the backward
-        loss = plan.S * lse[:, 0] - plan.a * x[plan.index]
+        # S and a are plain 1.0 without class weights, ignored targets or smoothing: skip those passes.
+        picked = x[plan.index]
+        lse_term = lse[:, 0] if _is_one(plan.S) else plan.S * lse[:, 0]
+        loss = lse_term - (picked if _is_one(plan.a) else plan.a * picked)
         if plan.b is not None:
             loss = loss - (plan.b * x).sum(axis=1)
         ctx.save_for_backward(x)
