@@ -194,3 +194,26 @@ def test_gradcheck_pooling():
                lambda x: Fe.adaptive_avg_pool2d(x, (4, 3)), lambda x: Fe.adaptive_max_pool2d(x, (4, 3))):
         assert gradcheck(fn, (x,))
         assert gradgradcheck(lambda x: fn(x) ** 2, (x,))
+
+
+@requires_torch
+@pytest.mark.parametrize('shape,kernel,kw', [((2, 3, 8, 8), 2, {}), ((2, 3, 7, 9), 2, {}),
+                                             ((2, 3, 7, 9), 2, {'ceil_mode': True}), ((2, 3, 6, 6), (2, 3), {}),
+                                             ((1, 2, 6), 2, {}), ((1, 2, 4, 6, 6), 2, {})])
+def test_max_pool_tiling_windows_with_ties_and_nans(shape, kernel, kw):
+    """stride == kernel takes a reshape-and-argmax path: same values, indices and gradients as torch."""
+    x = np.random.default_rng(0).standard_normal(shape).astype(np.float32)
+    x[0, 0].flat[:4] = 1.0  # ties: the first maximum wins
+    for nan in (False, True):
+        if nan:  # two NaNs in one window: torch keeps the last
+            x[0, 1].flat[:2] = np.nan
+        d = len(shape) - 2
+        fe, ft = (getattr(m.nn.functional, f'max_pool{d}d') for m in (ember, torch))
+        xe, xt = ember.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+        (ve, ie), (vt, it) = fe(xe, kernel, return_indices=True, **kw), ft(xt, kernel, return_indices=True, **kw)
+        np.testing.assert_array_equal(ve.detach().numpy(), vt.detach().numpy())
+        np.testing.assert_array_equal(ie.numpy(), it.numpy())
+        g = np.random.default_rng(1).standard_normal(tuple(vt.shape)).astype(np.float32)
+        ve.backward(ember.tensor(g))
+        vt.backward(torch.tensor(g))
+        np.testing.assert_array_equal(xe.grad.numpy(), xt.grad.numpy())
