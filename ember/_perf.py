@@ -116,3 +116,45 @@ def get_blas_threads():
         return counts[0] if counts else None
     pools = [p for p in threadpool_info() if p.get('user_api') == 'blas']
     return pools[0]['num_threads'] if pools else None
+
+
+_AXPY = {}
+
+
+def blas_axpy(dtype):
+    """OpenBLAS's ``cblas_?axpy`` for float32/float64 as ``f(n, alpha, x_ptr, y_ptr)`` (``y += alpha * x``), or None.
+
+    One fused, FMA-rounded pass (torch's ``add_(x, alpha=a)`` rounds the same
+    way), threaded by OpenBLAS on long vectors; NumPy needs a temporary and two
+    passes for the same update. Found among the already loaded libraries.
+    """
+    import numpy as np
+    dtype = np.dtype(dtype)
+    if dtype in _AXPY:
+        return _AXPY[dtype]
+    fn = None
+    prefix = {'float32': 's', 'float64': 'd'}.get(dtype.name)
+    if prefix is not None and sys.platform.startswith('linux'):
+        scalar = ctypes.c_float if prefix == 's' else ctypes.c_double
+        names = (f'scipy_cblas_{prefix}axpy64_', f'cblas_{prefix}axpy64_', f'scipy_cblas_{prefix}axpy',
+                 f'cblas_{prefix}axpy')
+        for lib in _openblas_libraries():
+            for name in names:
+                raw = getattr(lib, name, None)
+                if raw is None:
+                    continue
+                index = ctypes.c_int64 if name.endswith('64_') else ctypes.c_int
+                raw.restype = None
+                raw.argtypes = [index, scalar, ctypes.c_void_p, index, ctypes.c_void_p, index]
+                fn = _bind_axpy(raw)
+                break
+            if fn is not None:
+                break
+    _AXPY[dtype] = fn
+    return fn
+
+
+def _bind_axpy(raw):
+    def axpy(n, alpha, x_ptr, y_ptr):
+        raw(n, alpha, x_ptr, 1, y_ptr, 1)
+    return axpy

@@ -7,7 +7,7 @@ rounding.
 """
 import numpy as np
 
-from .. import dtypes
+from .. import _perf, dtypes
 from ..tensor import Tensor
 
 
@@ -90,3 +90,26 @@ def lerp_(a, b, w):
 def weight_decayed(grad, param, weight_decay):
     """L2 penalty folded into the gradient: ``g + wd * p`` (a new array, never the stored grad)."""
     return grad + weight_decay * param if weight_decay != 0 else grad
+
+
+# Below this many elements the ctypes call costs more than NumPy's two passes save.
+_AXPY_MIN = 4096
+
+
+def axpy_(y, alpha, x):
+    """``y += alpha * x`` in place on arrays: one fused BLAS pass when possible, else NumPy.
+
+    The BLAS path (contiguous NumPy float32/float64 arrays of one dtype, from
+    ``ember._perf.blas_axpy``) rounds once, as torch's ``add_(x, alpha=...)``.
+    """
+    if (type(y) is np.ndarray and type(x) is np.ndarray and y.size >= _AXPY_MIN and x.dtype == y.dtype
+            and x.shape == y.shape and y.flags.c_contiguous and x.flags.c_contiguous and y.flags.writeable):
+        fn = _perf.blas_axpy(y.dtype)
+        if fn is not None:
+            fn(y.size, alpha, x.ctypes.data, y.ctypes.data)
+            return y
+    if alpha == 1:
+        y += x
+    else:
+        y += alpha * x
+    return y

@@ -1,7 +1,7 @@
 """Stochastic gradient descent, with momentum and Nesterov momentum."""
 from ..tensor import Tensor
 from .optimizer import Optimizer
-from ._util import check_lr, value, weight_decayed
+from ._util import axpy_, check_lr, value, weight_decayed
 
 __all__ = ['SGD']
 
@@ -69,13 +69,13 @@ class SGD(Optimizer):
                     if buf is None:
                         buf = state['momentum_buffer'] = Tensor._wrap(grad.copy())
                     else:
-                        # In place, and no (1 - dampening) * grad temporary in the usual dampening=0 case:
-                        # the update is memory-bound, so every pass over the arrays counts.
+                        # In place with fused axpy passes and no temporaries: the update is
+                        # memory-bound, so every pass over the arrays counts.
                         buf._data *= momentum
-                        buf._data += grad if dampening == 0 else (1 - dampening) * grad
+                        axpy_(buf._data, 1 - dampening, grad)
                     if nesterov:
                         grad = grad + momentum * buf._data
                     else:
                         grad = buf._data
-                p._data -= lr * grad
+                axpy_(p._data, -lr, grad)
         return loss
