@@ -81,14 +81,11 @@ _num_threads = None
 
 
 def set_num_threads(n):
-    """Limit BLAS threads (through threadpoolctl when installed)."""
+    """Limit the BLAS threads ember's matrix products use (threadpoolctl, else OpenBLAS's own setter)."""
     global _num_threads
+    from ._perf import set_blas_threads
     _num_threads = n
-    try:
-        from threadpoolctl import threadpool_limits
-        threadpool_limits(n)
-    except ImportError:
-        pass
+    set_blas_threads(n)
 
 
 def get_num_threads():

@@ -69,8 +69,6 @@ def _check_float_pair(a, b, op):
 
 def matmul(input, other):
     """Matrix product with broadcasting over batch dimensions."""
-    from ._util import check_same_device
-    check_same_device(input, other)
     return MatMul.apply(input, other)
 
 
@@ -209,8 +207,6 @@ def einsum(equation, *operands):
     """Sum of products over the indices of ``equation``, e.g. ``einsum('bij,bjk->bik', a, b)``."""
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
-    from ._util import check_same_device
-    check_same_device(*operands)
     terms, out = _parse_einsum(equation, [o.shape for o in operands])
     sizes = {}
     for k, (t, o) in enumerate(zip(terms, operands)):
