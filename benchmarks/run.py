@@ -35,6 +35,8 @@ def _fmt(seconds, unit):
         return f"{seconds * 1e6:9.2f} us"
     if unit == 's':
         return f"{seconds:9.3f} s "
+    if unit == 'MiB':
+        return f"{seconds * 1e3:9.1f} MiB"
     return f"{seconds * 1e3:9.3f} ms"
 
 
