@@ -174,46 +174,41 @@ def _check_int_zero_division(a, b):
         raise RuntimeError("ZeroDivisionError")
 
 
-class Remainder(Function):
-    """Python-style a % b; d/db = -floor(a / b)."""
+class _Modulo(Function):
+    """a mod b; d/da = 1, d/db = -round(a / b), rounded by floor (remainder) or trunc (fmod)."""
     raw = True
+    _ufunc = None
+    _round = None
 
-    @staticmethod
-    def forward(ctx, a, b):
+    @classmethod
+    def forward(cls, ctx, a, b):
+        ctx.save_for_backward(a, b)  # as given, so that double backward reaches them (see Mul)
         a, b = promote(a, b)
         _check_int_zero_division(a, b)
-        ctx.save_for_backward(a, b)
         try:
             with np.errstate(divide='ignore', invalid='ignore'):
-                return np.remainder(a, b)
+                return cls._ufunc(a, b)
         except (ValueError, TypeError):
             raise broadcast_error(a, b) from None
 
-    @staticmethod
-    def backward(ctx, grad):
+    @classmethod
+    def backward(cls, ctx, grad):
         a, b = ctx.saved_tensors
-        return grad, (-grad * (a / b).floor()) if ctx.needs_input_grad[1] else None
+        return grad, (-grad * getattr(a / b, cls._round)()) if ctx.needs_input_grad[1] else None
 
 
-class Fmod(Function):
-    """C-style fmod(a, b); d/db = -trunc(a / b)."""
+class Remainder(_Modulo):
+    """Python-style a % b: the result has the sign of b; d/db = -floor(a / b)."""
     raw = True
+    _ufunc = staticmethod(np.remainder)
+    _round = 'floor'
 
-    @staticmethod
-    def forward(ctx, a, b):
-        a, b = promote(a, b)
-        _check_int_zero_division(a, b)
-        ctx.save_for_backward(a, b)
-        try:
-            with np.errstate(divide='ignore', invalid='ignore'):
-                return np.fmod(a, b)
-        except (ValueError, TypeError):
-            raise broadcast_error(a, b) from None
 
-    @staticmethod
-    def backward(ctx, grad):
-        a, b = ctx.saved_tensors
-        return grad, (-grad * (a / b).trunc()) if ctx.needs_input_grad[1] else None
+class Fmod(_Modulo):
+    """C-style fmod(a, b): the result has the sign of a; d/db = -trunc(a / b)."""
+    raw = True
+    _ufunc = staticmethod(np.fmod)
+    _round = 'trunc'
 
 
 class _MaxMin(Function):
