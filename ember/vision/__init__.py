@@ -9,3 +9,21 @@ def __getattr__(name):
     if name in __all__:
         return _importlib.import_module(f'.{name}', __name__)
     raise AttributeError(f"module 'ember.vision' has no attribute '{name}'")
+
+
+PILLOW_MISSING = ("ember.vision needs Pillow for images: pip install pillow (or pip install 'ember[vision]')")
+
+
+_image = None
+
+
+def pil_image():
+    """Pillow's Image module (imported once, on first use), or an ImportError saying how to install it."""
+    global _image
+    if _image is None:
+        try:
+            from PIL import Image
+        except ImportError as e:
+            raise ImportError(PILLOW_MISSING) from e
+        _image = Image
+    return _image

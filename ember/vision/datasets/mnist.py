@@ -16,6 +16,7 @@ import numpy as np
 import ember
 from .utils import download_url
 from .vision import VisionDataset
+from .. import pil_image
 
 __all__ = ['MNIST', 'FashionMNIST', 'bundled_mnist_root', 'read_idx']
 
@@ -162,8 +163,7 @@ class MNIST(VisionDataset):
                 raise RuntimeError(f"Error downloading {filename}:\n" + '\n'.join(errors))
 
     def __getitem__(self, index):
-        from PIL import Image
-        img = Image.fromarray(self.data._data[index])  # a 2-D uint8 array is mode 'L'
+        img = pil_image().fromarray(self.data._data[index])  # a 2-D uint8 array is mode 'L'
         return self._apply(img, int(self.targets._data[index]))
 
     def __len__(self):

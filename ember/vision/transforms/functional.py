@@ -10,7 +10,11 @@ import numbers
 import sys
 
 import numpy as np
-from PIL import Image, ImageEnhance, ImageOps
+try:
+    from PIL import Image, ImageEnhance, ImageOps
+except ImportError as _e:
+    from .. import PILLOW_MISSING
+    raise ImportError(PILLOW_MISSING) from _e
 
 import ember
 from ...tensor import Tensor
