@@ -70,8 +70,16 @@ class Tensor:
         """Wrap a backend array without copying (the hot path of every op)."""
         if type(data) is not _ndarray and not backend.is_cuda_array(data):
             data = np.asarray(data)
+        # The same assignments as _init, inlined: this runs once per op result.
         t = object.__new__(Tensor)
-        t._init(data, requires_grad, grad_fn, output_nr, version)
+        t._data = data
+        t._requires_grad = requires_grad
+        t._grad = None
+        t.grad_fn = grad_fn
+        t._output_nr = output_nr
+        t._version = [0] if version is None else version
+        t._base = t._accumulator = t._hooks = None
+        t._retains_grad = False
         return t
 
     @staticmethod
