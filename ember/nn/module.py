@@ -456,55 +456,47 @@ class Module:
 
     _call_impl = __call__
 
+    @staticmethod
+    def _add_hook(hooks, hook, prepend=False, kwargs_ids=None, with_kwargs=False):
+        """Put ``hook`` in the ordered dict ``hooks`` (first when ``prepend``) and return its handle.
+
+        ``kwargs_ids`` is the set naming the hooks that take keyword arguments.
+        """
+        handle = RemovableHandle(hooks, (kwargs_ids,) if kwargs_ids is not None else ())
+        hooks[handle.id] = hook
+        if with_kwargs:
+            kwargs_ids.add(handle.id)
+        if prepend:
+            hooks.move_to_end(handle.id, last=False)
+        return handle
+
     def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
         """Call ``hook(module, args)`` before forward; a returned value replaces the args."""
-        handle = RemovableHandle(self._forward_pre_hooks, (self._forward_pre_hooks_with_kwargs,))
-        self._forward_pre_hooks[handle.id] = hook
-        if with_kwargs:
-            self._forward_pre_hooks_with_kwargs.add(handle.id)
-        if prepend:
-            self._forward_pre_hooks.move_to_end(handle.id, last=False)
-        return handle
+        return self._add_hook(self._forward_pre_hooks, hook, prepend, self._forward_pre_hooks_with_kwargs,
+                              with_kwargs)
 
     def register_forward_hook(self, hook, *, prepend=False, with_kwargs=False, always_call=False):
         """Call ``hook(module, args, output)`` after forward; a returned value replaces the output."""
-        handle = RemovableHandle(self._forward_hooks, (self._forward_hooks_with_kwargs,))
-        self._forward_hooks[handle.id] = hook
-        if with_kwargs:
-            self._forward_hooks_with_kwargs.add(handle.id)
-        if prepend:
-            self._forward_hooks.move_to_end(handle.id, last=False)
-        return handle
+        return self._add_hook(self._forward_hooks, hook, prepend, self._forward_hooks_with_kwargs, with_kwargs)
 
     def register_full_backward_hook(self, hook, prepend=False):
         """Call ``hook(module, grad_input, grad_output)`` when the gradients of the module's inputs are known.
 
         A returned tuple replaces ``grad_input``.
         """
-        handle = RemovableHandle(self._backward_hooks)
-        self._backward_hooks[handle.id] = hook
-        if prepend:
-            self._backward_hooks.move_to_end(handle.id, last=False)
-        return handle
+        return self._add_hook(self._backward_hooks, hook, prepend)
 
     def register_full_backward_pre_hook(self, hook, prepend=False):
         """Call ``hook(module, grad_output)`` when the gradients of the module's outputs are known.
 
         A returned tuple replaces ``grad_output``.
         """
-        handle = RemovableHandle(self._backward_pre_hooks)
-        self._backward_pre_hooks[handle.id] = hook
-        if prepend:
-            self._backward_pre_hooks.move_to_end(handle.id, last=False)
-        return handle
+        return self._add_hook(self._backward_pre_hooks, hook, prepend)
 
     def register_load_state_dict_post_hook(self, hook):
         """Call ``hook(module, incompatible_keys)`` after this module's part of a load."""
-        handle = RemovableHandle(self._load_state_dict_post_hooks)
-        self._load_state_dict_post_hooks[handle.id] = hook
-        return handle
+        return self._add_hook(self._load_state_dict_post_hooks, hook)
 
-    # ---- state_dict ---------------------------------------------------------
     def _save_to_state_dict(self, destination, prefix, keep_vars):
         """Put this module's own parameters and persistent buffers into ``destination``."""
         for name, param in self._parameters.items():
