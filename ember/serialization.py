@@ -71,8 +71,8 @@ class _TorchPickler(pickle._Pickler):
         if isinstance(obj, _Storage):
             key = str(len(self.storages))
             self.storages.append((key, obj.array))
-            dt = obj.array.dtype.name if obj.array.dtype.name != 'bfloat16' else 'bfloat16'
-            return ('storage', _Global('torch', _STORAGE_NAMES[dt]), key, obj.location, obj.array.size)
+            return ('storage', _Global('torch', _STORAGE_NAMES[obj.array.dtype.name]), key, obj.location,
+                    obj.array.size)
         return None
 
     def reducer_override(self, obj):
@@ -271,7 +271,7 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=No
     path = os.fspath(f) if isinstance(f, (str, os.PathLike)) else getattr(f, 'name', '<file object>')
     try:
         zf = zipfile.ZipFile(f)
-    except FileNotFoundError:
+    except FileNotFoundError:  # an OSError, but not a corrupt file: let it through as is
         raise
     except (zipfile.BadZipFile, OSError, EOFError) as e:
         raise RuntimeError(f"{path} is not a valid checkpoint (truncated or corrupt zip archive: {e}). "

@@ -41,11 +41,11 @@ def _shape_of(out):
     return '--'
 
 
-def _numel(out):
+def _nbytes(out):
     if hasattr(out, 'numel'):
         return out.numel() * out.element_size()
     if isinstance(out, (list, tuple)):
-        return sum(_numel(o) for o in out)
+        return sum(_nbytes(o) for o in out)
     return 0
 
 
@@ -66,19 +66,19 @@ def summary(model, input_size=None, input_data=None, depth=3, dtypes=None, devic
     inputs = input_data if isinstance(input_data, (list, tuple)) else [input_data]
     records, handles, counters = {}, [], {}
 
-    def walk(module, d, prefix):
-        for i, (name, child) in enumerate(module.named_children(), 1):
+    def walk(module, d):
+        for child in module.children():
             idx = counters[d] = counters.get(d, 0) + 1
             records[id(child)] = {'module': child, 'depth': d, 'idx': idx, 'out': None, 'order': len(records)}
             handles.append(child.register_forward_hook(_hook(id(child))))
-            walk(child, d + 1, prefix)
+            walk(child, d + 1)
 
     def _hook(key):
         def hook(module, inp, out):
             records[key]['out'] = out
         return hook
 
-    walk(model, 1, '')
+    walk(model, 1)
     with grad_mode.no_grad():
         out = model(*inputs)
     for h in handles:
@@ -91,10 +91,10 @@ def summary(model, input_size=None, input_data=None, depth=3, dtypes=None, devic
         m = rec['module']
         own = sum(p.numel() for p in m.parameters(recurse=False))
         has_children = any(True for _ in m.children())
-        count = f"{own:,}" if own else ('--' if not has_children else '--')
+        count = f"{own:,}" if own else '--'
         name = '│    ' * (rec['depth'] - 1) + f"├─{type(m).__name__}: {rec['depth']}-{rec['idx']}"
         rows.append((name, _shape_of(rec['out']), count))
-        act_bytes += _numel(rec['out'])
+        act_bytes += _nbytes(rec['out'])
         weight = getattr(m, 'weight', None)
         if weight is not None and hasattr(rec['out'], 'shape') and not has_children:
             spatial = 1
@@ -105,7 +105,7 @@ def summary(model, input_size=None, input_data=None, depth=3, dtypes=None, devic
     params = list(model.parameters())
     total = sum(p.numel() for p in params)
     trainable = sum(p.numel() for p in params if p.requires_grad)
-    stats = ModelStatistics(rows, total, trainable, sum(_numel(x) for x in inputs), 2 * act_bytes,
+    stats = ModelStatistics(rows, total, trainable, sum(_nbytes(x) for x in inputs), 2 * act_bytes,
                             sum(p.numel() * p.element_size() for p in params), mult_adds)
     if verbose:
         print(stats)
