@@ -187,7 +187,7 @@ def _execute_nodes(roots, retain_graph, create_graph, targets):
         if grads is None:
             continue
         if node._pre_hooks or node._retained:
-            _run_tensor_hooks(node, grads, owned)
+            _run_tensor_hooks(node, grads)
         if targets is not None:
             if type(node) is AccumulateGrad and node.variable._hooks:
                 grads[0] = _leaf_hooks(node.variable, grads[0])
@@ -219,7 +219,7 @@ def _add_to_buffer(buffers, node, nr, g):
     grads[nr] = g if grads[nr] is None else grads[nr] + g
 
 
-def _run_tensor_hooks(node, grads, owned):
+def _run_tensor_hooks(node, grads):
     """Hooks and retain_grad registered on non-leaf tensors (the node's outputs)."""
     if node._pre_hooks:
         for nr, hooks in node._pre_hooks.items():
